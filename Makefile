@@ -1,0 +1,45 @@
+# The two commands of the README: `make demo` and `make test`. Both set
+# everything up from nothing: a virtualenv in .venv with quiver installed
+# from this checkout (pip builds the Go engine through gopy).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.quiver-installed
+SOURCES := $(shell find engine estimators hyperspace pipeline pybridge python -name '*.go' -o -name '*.py' | grep -v '_test.go') \
+	go.mod go.sum pyproject.toml setup.py
+
+.PHONY: install demo test test-go test-python bench bench-smoke clean
+
+install: $(STAMP)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): $(PY) $(SOURCES)
+	$(PY) -m pip install --quiet ".[dev]"
+	touch $@
+
+demo: $(STAMP)
+	$(PY) -m quiver.demo
+
+test: test-go test-python
+
+test-go:
+	go vet ./...
+	go test ./...
+
+test-python: $(STAMP)
+	$(PY) -m pytest -q tests
+
+# Full-size benchmarks; writes benchmarks/RESULTS.md. Takes several minutes.
+bench: $(STAMP)
+	$(PY) -m pytest -q benchmarks -p no:cacheprovider
+
+# The same benchmarks at tiny sizes, so they cannot rot; CI runs this.
+bench-smoke: $(STAMP)
+	QUIVER_BENCH_SCALE=smoke $(PY) -m pytest -q benchmarks -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) .build build python/*.egg-info

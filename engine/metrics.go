@@ -1,0 +1,212 @@
+package engine
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Evaluation metrics.
+//
+// Every metric takes an optional weight vector w: nil weighs every row 1,
+// otherwise w has one non-negative weight per row and each row counts in
+// proportion to its weight. The vectors passed to a metric must have the same
+// length; a mismatch is a programming error and panics. A metric that is
+// undefined for its input (no rows, a total weight of zero, a single class
+// for AUC) returns NaN rather than an error, so it can be logged as is.
+
+// checkLens panics unless y and pred, and w when it is not nil, have the
+// same length.
+func checkLens(metric string, n, m int, w []float64) {
+	if n != m {
+		panic(fmt.Sprintf("engine.%s: %d labels but %d predictions", metric, n, m))
+	}
+	if w != nil && len(w) != n {
+		panic(fmt.Sprintf("engine.%s: %d labels but %d weights", metric, n, len(w)))
+	}
+}
+
+// weight returns w[i], or 1 when w is nil.
+func weight(w []float64, i int) float64 {
+	if w == nil {
+		return 1
+	}
+	return w[i]
+}
+
+// RMSE returns the root mean squared error of pred against y,
+// sqrt(Σ wᵢ(yᵢ-predᵢ)² / Σ wᵢ). It returns NaN for empty input or a total
+// weight of zero.
+func RMSE(y, pred, w []float64) float64 {
+	checkLens("RMSE", len(y), len(pred), w)
+	var num, den float64
+	for i := range y {
+		d := y[i] - pred[i]
+		wi := weight(w, i)
+		num += wi * d * d
+		den += wi
+	}
+	if den == 0 {
+		return math.NaN()
+	}
+	return math.Sqrt(num / den)
+}
+
+// MAE returns the mean absolute error of pred against y,
+// Σ wᵢ|yᵢ-predᵢ| / Σ wᵢ. It returns NaN for empty input or a total weight
+// of zero.
+func MAE(y, pred, w []float64) float64 {
+	checkLens("MAE", len(y), len(pred), w)
+	var num, den float64
+	for i := range y {
+		wi := weight(w, i)
+		num += wi * math.Abs(y[i]-pred[i])
+		den += wi
+	}
+	if den == 0 {
+		return math.NaN()
+	}
+	return num / den
+}
+
+// R2 returns the coefficient of determination of pred against y,
+// 1 - Σ wᵢ(yᵢ-predᵢ)² / Σ wᵢ(yᵢ-ȳ)², where ȳ is the weighted mean of y.
+// As scikit-learn's r2_score does, it returns 1 when y is constant and
+// predicted exactly, 0 when y is constant and not predicted exactly, and NaN
+// for fewer than two rows or a total weight of zero. It can be negative:
+// a model worse than predicting the mean scores below 0.
+func R2(y, pred, w []float64) float64 {
+	checkLens("R2", len(y), len(pred), w)
+	if len(y) < 2 {
+		return math.NaN()
+	}
+	var sum, den float64
+	for i := range y {
+		wi := weight(w, i)
+		sum += wi * y[i]
+		den += wi
+	}
+	if den == 0 {
+		return math.NaN()
+	}
+	mean := sum / den
+	var res, tot float64
+	for i := range y {
+		wi := weight(w, i)
+		d, e := y[i]-pred[i], y[i]-mean
+		res += wi * d * d
+		tot += wi * e * e
+	}
+	if tot == 0 {
+		if res == 0 {
+			return 1
+		}
+		return 0
+	}
+	return 1 - res/tot
+}
+
+// AUC returns the area under the ROC curve of score for the binary labels
+// y01 (1 positive, 0 negative): the weighted probability that a random
+// positive scores above a random negative, with tied scores counting one
+// half (the Mann–Whitney statistic, or the trapezoid rule over the ROC
+// curve). It sorts the rows once, in O(n log n).
+//
+// It returns NaN when there are no positives or no negatives (counting
+// weight: a class whose weights are all zero is absent), when a label is
+// neither 0 nor 1, or when a score is NaN.
+func AUC(y01, score, w []float64) float64 {
+	checkLens("AUC", len(y01), len(score), w)
+	order := make([]int, len(score))
+	for i := range order {
+		if y01[i] != 0 && y01[i] != 1 || math.IsNaN(score[i]) {
+			return math.NaN()
+		}
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(score[a], score[b]) })
+	// Walk groups of tied scores from the lowest up. Each positive in a group
+	// beats every negative below the group and ties with the negatives in it.
+	var area, negBelow, pos float64
+	for lo := 0; lo < len(order); {
+		hi := lo
+		var gpos, gneg float64
+		for ; hi < len(order) && score[order[hi]] == score[order[lo]]; hi++ {
+			i := order[hi]
+			if y01[i] == 1 {
+				gpos += weight(w, i)
+			} else {
+				gneg += weight(w, i)
+			}
+		}
+		area += gpos * (negBelow + gneg/2)
+		negBelow += gneg
+		pos += gpos
+		lo = hi
+	}
+	if pos == 0 || negBelow == 0 {
+		return math.NaN()
+	}
+	return area / (pos * negBelow)
+}
+
+// LogLossEps is the clipping bound of LogLoss: probabilities are clipped to
+// [LogLossEps, 1-LogLossEps], as scikit-learn's log_loss did with its
+// default eps=1e-15, so a confident wrong prediction costs about 34.5 rather
+// than infinity.
+const LogLossEps = 1e-15
+
+// LogLoss returns the mean negative log-likelihood (cross-entropy) of the
+// class labels under the predicted probabilities,
+// -Σ wᵢ log(probs[labels[i]][i]) / Σ wᵢ, where probs[k][i] is the probability
+// of class k for row i and probabilities are clipped to
+// [LogLossEps, 1-LogLossEps]. Rows are not renormalised. Every probs[k] has
+// one value per label.
+//
+// It returns NaN for empty input, a total weight of zero, a label outside
+// [0, len(probs)), or a NaN probability of a true class.
+func LogLoss(labels []int32, probs [][]float64, w []float64) float64 {
+	for k, p := range probs {
+		if len(p) != len(labels) {
+			panic(fmt.Sprintf("engine.LogLoss: %d labels but %d probabilities for class %d", len(labels), len(p), k))
+		}
+	}
+	checkLens("LogLoss", len(labels), len(labels), w)
+	var num, den float64
+	for i, k := range labels {
+		if k < 0 || int(k) >= len(probs) {
+			return math.NaN()
+		}
+		if math.IsNaN(probs[k][i]) {
+			return math.NaN()
+		}
+		p := min(max(probs[k][i], LogLossEps), 1-LogLossEps)
+		wi := weight(w, i)
+		num -= wi * math.Log(p)
+		den += wi
+	}
+	if den == 0 {
+		return math.NaN()
+	}
+	return num / den
+}
+
+// Accuracy returns the weighted fraction of rows whose predicted label
+// equals the true one, Σ wᵢ[labelsᵢ = predictedᵢ] / Σ wᵢ. It returns NaN for
+// empty input or a total weight of zero.
+func Accuracy(labels, predicted []int32, w []float64) float64 {
+	checkLens("Accuracy", len(labels), len(predicted), w)
+	var num, den float64
+	for i := range labels {
+		wi := weight(w, i)
+		if labels[i] == predicted[i] {
+			num += wi
+		}
+		den += wi
+	}
+	if den == 0 {
+		return math.NaN()
+	}
+	return num / den
+}

@@ -1,0 +1,230 @@
+package hyperspace
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// SchemaVersion is the version of the JSON form of a Space. It changes
+// whenever a field is removed or changes meaning.
+const SchemaVersion = 1
+
+// Kind is the type of a hyperparameter's values.
+type Kind string
+
+// The kinds of hyperparameter.
+const (
+	Float       Kind = "float"
+	Int         Kind = "int"
+	Bool        Kind = "bool"
+	Categorical Kind = "categorical"
+)
+
+// Param declares one hyperparameter.
+//
+// Low and High are inclusive bounds for Float and Int parameters. Log marks
+// parameters that tuners should sample on a log scale; it requires Low > 0.
+// Choices lists the allowed values of a Categorical parameter.
+type Param struct {
+	Name    string   `json:"name"`
+	Kind    Kind     `json:"kind"`
+	Low     float64  `json:"low,omitempty"`
+	High    float64  `json:"high,omitempty"`
+	Log     bool     `json:"log,omitempty"`
+	Choices []string `json:"choices,omitempty"`
+	Default any      `json:"default"`
+	Doc     string   `json:"doc"`
+}
+
+// Space is the ordered set of hyperparameters of one learner.
+type Space struct {
+	Learner string  `json:"learner"`
+	Doc     string  `json:"doc"`
+	Params  []Param `json:"params"`
+}
+
+// Values maps parameter names to validated values: float64 for Float, int
+// for Int, bool for Bool and string for Categorical.
+type Values map[string]any
+
+// Error reports an invalid hyperparameter. Its message names the parameter,
+// the value and what is allowed.
+type Error struct {
+	Learner string
+	Param   string
+	Msg     string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s: hyperparameter %q %s", e.Learner, e.Param, e.Msg)
+}
+
+// Check reports whether the declaration itself is consistent: unique names,
+// Low <= High, a positive Low for log scales, choices for categorical
+// parameters, and a default that is valid. Learners call it from a test so a
+// broken declaration never ships.
+func (s Space) Check() error {
+	seen := map[string]bool{}
+	for _, p := range s.Params {
+		if p.Name == "" || seen[p.Name] {
+			return fmt.Errorf("%s: empty or duplicate parameter name %q", s.Learner, p.Name)
+		}
+		seen[p.Name] = true
+		switch p.Kind {
+		case Float, Int:
+			if p.Low > p.High {
+				return fmt.Errorf("%s: %s has low %v above high %v", s.Learner, p.Name, p.Low, p.High)
+			}
+			if p.Log && p.Low <= 0 {
+				return fmt.Errorf("%s: %s is log-scaled but its low bound %v is not positive", s.Learner, p.Name, p.Low)
+			}
+		case Categorical:
+			if len(p.Choices) == 0 {
+				return fmt.Errorf("%s: categorical %s has no choices", s.Learner, p.Name)
+			}
+		case Bool:
+		default:
+			return fmt.Errorf("%s: %s has unknown kind %q", s.Learner, p.Name, p.Kind)
+		}
+		if _, err := s.coerce(p, p.Default); err != nil {
+			return fmt.Errorf("default: %w", err)
+		}
+	}
+	return nil
+}
+
+// Param returns the declaration of the named parameter.
+func (s Space) Param(name string) (Param, bool) {
+	i := slices.IndexFunc(s.Params, func(p Param) bool { return p.Name == name })
+	if i < 0 {
+		return Param{}, false
+	}
+	return s.Params[i], true
+}
+
+// Validate checks the given values against the space and returns a complete
+// set of values with defaults filled in. Numbers may arrive as any numeric Go
+// type (JSON decoding gives float64); an Int parameter accepts only whole
+// numbers. It fails on an unknown name, a value of the wrong kind, or a value
+// outside the bounds or choices.
+func (s Space) Validate(given map[string]any) (Values, error) {
+	out := make(Values, len(s.Params))
+	names := make([]string, 0, len(given))
+	for name := range given {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		p, ok := s.Param(name)
+		if !ok {
+			return nil, &Error{s.Learner, name, "is unknown; known hyperparameters are " + strings.Join(s.Names(), ", ")}
+		}
+		v, err := s.coerce(p, given[name])
+		if err != nil {
+			return nil, err
+		}
+		out[name] = v
+	}
+	for _, p := range s.Params {
+		if _, ok := out[p.Name]; !ok {
+			v, err := s.coerce(p, p.Default)
+			if err != nil {
+				return nil, err
+			}
+			out[p.Name] = v
+		}
+	}
+	return out, nil
+}
+
+// Names returns the parameter names in declaration order.
+func (s Space) Names() []string {
+	names := make([]string, len(s.Params))
+	for i, p := range s.Params {
+		names[i] = p.Name
+	}
+	return names
+}
+
+func (s Space) coerce(p Param, v any) (any, error) {
+	bad := func(format string, args ...any) error {
+		return &Error{s.Learner, p.Name, fmt.Sprintf(format, args...)}
+	}
+	switch p.Kind {
+	case Bool:
+		b, ok := v.(bool)
+		if !ok {
+			return nil, bad("must be a bool, got %v (%T)", v, v)
+		}
+		return b, nil
+	case Categorical:
+		str, ok := v.(string)
+		if !ok || !slices.Contains(p.Choices, str) {
+			return nil, bad("must be one of %q, got %v", p.Choices, v)
+		}
+		return str, nil
+	}
+	f, ok := toFloat(v)
+	if !ok {
+		return nil, bad("must be a number, got %v (%T)", v, v)
+	}
+	if math.IsNaN(f) || f < p.Low || f > p.High {
+		return nil, bad("must be in [%v, %v], got %v", p.Low, p.High, v)
+	}
+	if p.Kind == Int {
+		if f != math.Trunc(f) {
+			return nil, bad("must be a whole number, got %v", v)
+		}
+		return int(f), nil
+	}
+	return f, nil
+}
+
+func toFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case float32:
+		return float64(x), true
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case int32:
+		return float64(x), true
+	case json.Number:
+		f, err := x.Float64()
+		return f, err == nil
+	}
+	return 0, false
+}
+
+// Float returns the value of a Float parameter. It panics if name is not a
+// Float parameter of the space the values were validated against, which is
+// a programming error in the learner, not a user error.
+func (v Values) Float(name string) float64 { return v[name].(float64) }
+
+// Int returns the value of an Int parameter; see Float.
+func (v Values) Int(name string) int { return v[name].(int) }
+
+// Bool returns the value of a Bool parameter; see Float.
+func (v Values) Bool(name string) bool { return v[name].(bool) }
+
+// String returns the value of a Categorical parameter; see Float.
+func (v Values) String(name string) string { return v[name].(string) }
+
+// document is the versioned JSON form of a set of spaces.
+type document struct {
+	Version int     `json:"version"`
+	Spaces  []Space `json:"spaces"`
+}
+
+// MarshalSpaces encodes spaces in the versioned JSON form read by the Python
+// package.
+func MarshalSpaces(spaces ...Space) ([]byte, error) {
+	return json.Marshal(document{Version: SchemaVersion, Spaces: spaces})
+}

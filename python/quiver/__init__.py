@@ -1,0 +1,32 @@
+"""quiver: machine learning on a Go engine over Arrow.
+
+Learners are functions of a frame that return ``(predict, scored, log)``::
+
+    import quiver
+    predict, scored, log = quiver.logistic_regression(train, target="label", l2=1.0)
+    out = predict(test)   # test's own frame type, with prediction columns added
+
+Frames may be pandas or polars DataFrames, pyarrow Tables or RecordBatches, or
+dicts of numpy arrays. Scikit-learn-compatible classes live in
+:mod:`quiver.sklearn`.
+"""
+
+from ._learners import make_learner as _make_learner
+from ._model import Predictor, load
+from ._space import Param, Space, learners, space
+from ._version import __version__
+
+linear_regression = _make_learner("linear_regression")
+logistic_regression = _make_learner("logistic_regression")
+
+__all__ = [
+    "Param",
+    "Predictor",
+    "Space",
+    "__version__",
+    "learners",
+    "linear_regression",
+    "load",
+    "logistic_regression",
+    "space",
+]
