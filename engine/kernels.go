@@ -64,3 +64,20 @@ func Sum(x []float64) float64 {
 	}
 	return vek.Sum(x)
 }
+
+// Mul multiplies dst by y element-wise, in place; they have the same length.
+func Mul(dst, y []float64) {
+	if len(dst) == 0 {
+		return
+	}
+	vek.Mul_Inplace(dst, y)
+}
+
+// SubConstInto sets dst[i] = x[i] - a; dst and x have the same length and do
+// not overlap.
+func SubConstInto(dst, x []float64, a float64) {
+	if len(dst) == 0 {
+		return
+	}
+	vek.SubNumber_Into(dst, x, a)
+}

@@ -40,6 +40,23 @@ type Param struct {
 	Doc     string   `json:"doc"`
 }
 
+// MarshalJSON encodes the parameter, always with both bounds for Float and
+// Int parameters: a bound of 0 is a bound, not a missing one.
+func (p Param) MarshalJSON() ([]byte, error) {
+	type plain Param // without this method
+	out := struct {
+		Name string   `json:"name"`
+		Kind Kind     `json:"kind"`
+		Low  *float64 `json:"low,omitempty"`
+		High *float64 `json:"high,omitempty"`
+		plain
+	}{Name: p.Name, Kind: p.Kind, plain: plain(p)}
+	if p.Kind == Float || p.Kind == Int {
+		out.Low, out.High = &p.Low, &p.High
+	}
+	return json.Marshal(out)
+}
+
 // Space is the ordered set of hyperparameters of one learner.
 type Space struct {
 	Learner string  `json:"learner"`
@@ -64,9 +81,9 @@ func (e *Error) Error() string {
 }
 
 // Check reports whether the declaration itself is consistent: unique names,
-// Low <= High, a positive Low for log scales, choices for categorical
-// parameters, and a default that is valid. Learners call it from a test so a
-// broken declaration never ships.
+// finite bounds with Low <= High, a positive Low for log scales, choices for
+// categorical parameters, and a default that is valid. Learners call it from
+// a test so a broken declaration never ships.
 func (s Space) Check() error {
 	seen := map[string]bool{}
 	for _, p := range s.Params {
@@ -76,6 +93,9 @@ func (s Space) Check() error {
 		seen[p.Name] = true
 		switch p.Kind {
 		case Float, Int:
+			if math.IsInf(p.Low, 0) || math.IsInf(p.High, 0) || math.IsNaN(p.Low) || math.IsNaN(p.High) {
+				return fmt.Errorf("%s: %s has bounds [%v, %v]; bounds must be finite numbers, which JSON can carry", s.Learner, p.Name, p.Low, p.High)
+			}
 			if p.Low > p.High {
 				return fmt.Errorf("%s: %s has low %v above high %v", s.Learner, p.Name, p.Low, p.High)
 			}
@@ -224,7 +244,14 @@ type document struct {
 }
 
 // MarshalSpaces encodes spaces in the versioned JSON form read by the Python
-// package.
+// package. Empty lists are written as [], never null.
 func MarshalSpaces(spaces ...Space) ([]byte, error) {
-	return json.Marshal(document{Version: SchemaVersion, Spaces: spaces})
+	out := make([]Space, len(spaces))
+	for i, s := range spaces {
+		if s.Params == nil {
+			s.Params = []Param{}
+		}
+		out[i] = s
+	}
+	return json.Marshal(document{Version: SchemaVersion, Spaces: out})
 }
