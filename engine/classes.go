@@ -57,9 +57,9 @@ const maxDenseIntRange = 1 << 16
 // It accepts integer (signed or unsigned), float, bool, utf8, large_utf8 and
 // dictionary-of-string columns; any other type is a KindType error. Nulls or
 // NaNs are a KindValue error naming the column and how many there are, as is
-// an unsigned value above the int64 range. Float labels are written with
-// strconv's 'g' format in the column's precision (float32 targets at 32
-// bits, so 0.1f is "0.1"), and -0 is the same class as 0. Only labels that
+// an unsigned value above the int64 range, as are float labels that are
+// not whole numbers (a continuous target). Float labels are written with
+// strconv's 'g' format ("1", "2"), and -0 is the same class as 0. Only labels that
 // occur in the column are classes, even for dictionary columns.
 func EncodeClasses(name string, c arrow.Array) (*Classes, []int32, error) {
 	n := c.Len()
@@ -76,6 +76,14 @@ func EncodeClasses(name string, c arrow.Array) (*Classes, []int32, error) {
 	}
 	if missing > 0 {
 		return nil, nil, Errorf(KindValue, "target column %q has %d missing values (null or NaN) out of %d; drop those rows or fill them in before fitting", name, missing, n)
+	}
+	if IsFloat(c.DataType()) {
+		vals, _ := Float64s(name, c)
+		for _, v := range vals {
+			if v != math.Trunc(v) {
+				return nil, nil, Errorf(KindValue, "target column %q holds continuous values such as %v; a classifier needs class labels (whole numbers, bools or strings)", name, v)
+			}
+		}
 	}
 	codes := make([]int32, n)
 	var cl *Classes

@@ -133,6 +133,11 @@ func IsNumeric(t arrow.DataType) bool {
 	return false
 }
 
+// IsFloat reports whether t is a floating-point type.
+func IsFloat(t arrow.DataType) bool {
+	return t.ID() == arrow.FLOAT64 || t.ID() == arrow.FLOAT32 || t.ID() == arrow.FLOAT16
+}
+
 // Float64s returns the values of a numeric column as float64. A float64
 // column is returned in place, without copying; other numeric types and
 // booleans are converted into a new slice. It fails, naming the column, when

@@ -81,3 +81,31 @@ func SubConstInto(dst, x []float64, a float64) {
 	}
 	vek.SubNumber_Into(dst, x, a)
 }
+
+// AddConst adds a to every element of dst, in place.
+func AddConst(dst []float64, a float64) {
+	if len(dst) == 0 {
+		return
+	}
+	vek.AddNumber_Inplace(dst, a)
+}
+
+// VecMat sets dst to the product of the row vector x and the matrix a of
+// len(x) rows and len(dst) columns, stored row by row: dst[j] =
+// Σ_i x[i]·a[i*len(dst)+j], a linear combination of a's rows. It runs on
+// the calling goroutine.
+func VecMat(dst, x, a []float64) {
+	if len(dst) == 0 {
+		return
+	}
+	if len(x) == 0 {
+		clear(dst)
+		return
+	}
+	if len(a) != len(x)*len(dst) {
+		panic("engine.VecMat: matrix size does not match the vectors")
+	}
+	// One output row: vek multiplies it serially, with fused multiply-adds
+	// on the SIMD path.
+	vek.MatMul_Into(dst, x, a, len(x))
+}

@@ -1,10 +1,8 @@
 package engine
 
 import (
-	"cmp"
 	"fmt"
 	"math"
-	"slices"
 )
 
 // Evaluation metrics.
@@ -118,14 +116,12 @@ func R2(y, pred, w []float64) float64 {
 // neither 0 nor 1, or when a score is NaN.
 func AUC(y01, score, w []float64) float64 {
 	checkLens("AUC", len(y01), len(score), w)
-	order := make([]int, len(score))
-	for i := range order {
+	for i := range score {
 		if y01[i] != 0 && y01[i] != 1 || math.IsNaN(score[i]) {
 			return math.NaN()
 		}
-		order[i] = i
 	}
-	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(score[a], score[b]) })
+	order := scoreOrder(score)
 	// Walk groups of tied scores from the lowest up. Each positive in a group
 	// beats every negative below the group and ties with the negatives in it.
 	var area, negBelow, pos float64
@@ -133,7 +129,7 @@ func AUC(y01, score, w []float64) float64 {
 		hi := lo
 		var gpos, gneg float64
 		for ; hi < len(order) && score[order[hi]] == score[order[lo]]; hi++ {
-			i := order[hi]
+			i := int(order[hi])
 			if y01[i] == 1 {
 				gpos += weight(w, i)
 			} else {
@@ -209,4 +205,51 @@ func Accuracy(labels, predicted []int32, w []float64) float64 {
 		return math.NaN()
 	}
 	return num / den
+}
+
+// scoreOrder returns the permutation that sorts score (without NaN) in
+// increasing order, several times faster than a comparison sort on large
+// data: a stable least-significant-digit radix sort on the
+// float64 bits, mapped to integers of the same order, 8 bits per pass;
+// passes in which every key has the same digit are skipped.
+func scoreOrder(score []float64) []int32 {
+	n := len(score)
+	if n == 0 {
+		return nil
+	}
+	keys, keys2 := make([]uint64, n), make([]uint64, n)
+	idx, idx2 := make([]int32, n), make([]int32, n)
+	for i, v := range score {
+		b := math.Float64bits(v)
+		if b>>63 != 0 {
+			b = ^b // negative: reverse the order
+		} else {
+			b |= 1 << 63
+		}
+		keys[i], idx[i] = b, int32(i)
+	}
+	const bits = 8
+	var count [1 << bits]int
+	for shift := 0; shift < 64; shift += bits {
+		clear(count[:])
+		for _, k := range keys {
+			count[(k>>shift)&(1<<bits-1)]++
+		}
+		if count[(keys[0]>>shift)&(1<<bits-1)] == n {
+			continue
+		}
+		pos := 0
+		for d, c := range count {
+			count[d] = pos
+			pos += c
+		}
+		for i, k := range keys {
+			d := (k >> shift) & (1<<bits - 1)
+			keys2[count[d]], idx2[count[d]] = k, idx[i]
+			count[d]++
+		}
+		keys, keys2 = keys2, keys
+		idx, idx2 = idx2, idx
+	}
+	return idx
 }
