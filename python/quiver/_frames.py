@@ -19,6 +19,9 @@ def _module(obj: Any) -> str:
 def as_arrow(data: Any) -> tuple[pa.Table, str]:
     """Wrap ``data`` as a pyarrow Table without copying numeric columns.
 
+    A 2-D numpy array becomes columns ``x0, x1, ...`` (copied, as its columns
+    are strided) and comes back from ``attach`` as a dict of arrays.
+
     Returns the table and the kind of the input, which ``attach`` uses to
     give results back in the same type.
     """
@@ -34,6 +37,10 @@ def as_arrow(data: Any) -> tuple[pa.Table, str]:
         return pa.Table.from_pandas(data, preserve_index=False), "pandas"
     if mod == "polars" and type(data).__name__ == "DataFrame":
         return data.to_arrow(), "polars"
+    if isinstance(data, np.ndarray):
+        if data.ndim != 2:
+            raise ValueError(f"a numpy array frame must be 2-D, got shape {data.shape}")
+        return pa.table({f"x{j}": data[:, j] for j in range(data.shape[1])}), "dict"
     if isinstance(data, Mapping):
         columns = {}
         for name, values in data.items():
@@ -77,6 +84,8 @@ def attach(data: Any, kind: str, out: pa.Table) -> Any:
 
         return data.with_columns(pl.from_arrow(out).get_columns())
     if kind == "dict":
+        if isinstance(data, np.ndarray):
+            data = {f"x{j}": data[:, j] for j in range(data.shape[1])}
         return {**data, **{name: _to_numpy(out[name]) for name in names}}
     raise AssertionError(f"unknown frame kind {kind!r}")
 

@@ -43,7 +43,8 @@ def classification() -> None:
 def regression() -> None:
     data = load_diabetes(as_frame=True)
     train, test = _split(data.frame, "target")
-    for label, params in (("ridge", {"l2": 1.0}), ("lasso", {"l1": 5.0}), ("elastic net", {"l1": 2.0, "l2": 2.0})):
+    for label, params in (("ridge", {"l2": 10.0}), ("lasso", {"l1": 2000.0}),
+                          ("elastic net", {"l1": 1000.0, "l2": 100.0})):
         predict, scored, log = quiver.linear_regression(train, target="target", **params)
         out = predict(test)
         step = log["linear_regression"]

@@ -15,6 +15,7 @@ import numpy as np
 
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+    from sklearn.utils.validation import check_is_fitted
 except ImportError as exc:  # pragma: no cover
     raise ImportError("quiver.sklearn needs scikit-learn: pip install 'quiver-ml[sklearn]'") from exc
 
@@ -32,6 +33,9 @@ def _frame(X: Any) -> tuple[dict[str, Any] | Any, list[str], bool]:
     """X as a frame quiver reads, its feature names, and whether the names
     came from the data (as opposed to x0, x1, ...)."""
     module = type(X).__module__.split(".", 1)[0]
+    if module == "pandas" and not all(isinstance(c, str) for c in X.columns):
+        X = X.to_numpy()
+        module = "numpy"
     if module in ("pandas", "polars", "pyarrow"):
         table, _ = as_arrow(X)
         return table, list(table.column_names), True
@@ -78,16 +82,19 @@ class _QuiverEstimator(BaseEstimator):
         self.n_iter_ = self.log_.get("iterations")
         return self
 
-    def _outputs(self, X: Any) -> Any:
-        from sklearn.utils.validation import check_is_fitted
-
+    def _features(self, X: Any) -> Any:
+        """X as a pyarrow Table of the fitted features, in the fitted order."""
         check_is_fitted(self, "predictor_")
         frame, names, _ = _frame(X)
         if len(names) != self.n_features_in_:
             raise ValueError(f"X has {len(names)} features, but {type(self).__name__} was fitted with "
                              f"{self.n_features_in_}")
         table, _ = as_arrow(frame)
-        return self.predictor_(table)
+        return table.select(self.predictor_.inputs)
+
+    def _outputs(self, X: Any) -> Any:
+        features = self._features(X)
+        return self.predictor_(features)
 
 
 def _defaults(learner: str) -> dict[str, Any]:
@@ -187,12 +194,12 @@ class LogisticRegression(ClassifierMixin, _QuiverEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each row."""
+        check_is_fitted(self, "predictor_")
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Linear scores: log-odds for two classes, else one column per class."""
-        frame, _, _ = _frame(X)
-        table, _ = as_arrow(frame)
+        table = self._features(X)
         X = np.column_stack([np.asarray(table.column(n), dtype=np.float64) for n in table.column_names])
         scores = X @ self.coef_.T + self.intercept_
         return scores[:, 0] if scores.shape[1] == 1 else scores
