@@ -28,7 +28,9 @@ const (
 //
 // Low and High are inclusive bounds for Float and Int parameters. Log marks
 // parameters that tuners should sample on a log scale; it requires Low > 0.
-// Choices lists the allowed values of a Categorical parameter.
+// Choices lists the allowed values of a Categorical parameter. Runtime marks
+// parameters that change how a fit runs but not the model it gives (such as
+// n_threads): they are not recorded in model files, and tuners skip them.
 type Param struct {
 	Name    string   `json:"name"`
 	Kind    Kind     `json:"kind"`
@@ -38,6 +40,7 @@ type Param struct {
 	Choices []string `json:"choices,omitempty"`
 	Default any      `json:"default"`
 	Doc     string   `json:"doc"`
+	Runtime bool     `json:"runtime,omitempty"`
 }
 
 // MarshalJSON encodes the parameter, always with both bounds for Float and
@@ -159,6 +162,19 @@ func (s Space) Validate(given map[string]any) (Values, error) {
 		}
 	}
 	return out, nil
+}
+
+// ModelParams returns the values that shape the model: all but the Runtime
+// parameters. Model files record these, so fits that differ only in, say,
+// their thread count give identical files.
+func (s Space) ModelParams(v Values) map[string]any {
+	out := make(map[string]any, len(v))
+	for name, val := range v {
+		if p, ok := s.Param(name); !ok || !p.Runtime {
+			out[name] = val
+		}
+	}
+	return out
 }
 
 // Names returns the parameter names in declaration order.

@@ -310,3 +310,18 @@ func TestMarshalSpaces(t *testing.T) {
 		t.Errorf("MarshalSpaces() = %s, %v", b, err)
 	}
 }
+
+func TestModelParamsDropsRuntimeParams(t *testing.T) {
+	sp := hyperspace.Space{Learner: "demo", Params: []hyperspace.Param{
+		{Name: "alpha", Kind: hyperspace.Float, Low: 0, High: 1, Default: 0.5},
+		{Name: "n_threads", Kind: hyperspace.Int, Low: 0, High: 8, Default: 0, Runtime: true},
+	}}
+	vals, err := sp.Validate(map[string]any{"n_threads": 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := sp.ModelParams(vals)
+	if len(got) != 1 || got["alpha"] != 0.5 {
+		t.Fatalf("ModelParams = %v, want only alpha", got)
+	}
+}

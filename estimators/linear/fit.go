@@ -77,10 +77,7 @@ type hyper struct {
 }
 
 func readHyper(learner string, params hyperspace.Values) (hyperspace.Values, hyper, error) {
-	sp := RegressionSpace()
-	if learner == LogisticName {
-		sp = LogisticSpace()
-	}
+	sp := spaceOf(learner)
 	vals, err := sp.Validate(params)
 	if err != nil {
 		return nil, hyper{}, engine.Errorf(engine.KindValue, "%v", err)

@@ -279,8 +279,8 @@ func coefColumns(task string, classes *engine.Classes) []string {
 	return out
 }
 
-// Encode returns the model file: the validated hyperparameters (but
-// n_threads, which does not change the model), the inputs and outputs, the state (task, target, classes) and one table,
+// Encode returns the model file: the hyperparameters that shape the model,
+// the inputs and outputs, the state (task, target, classes) and one table,
 // "coefficients", with a utf8 "term" column ("(intercept)" then the
 // features) and one float64 column per coefficient vector.
 func (m *Model) Encode() (*engine.ModelFile, error) {
@@ -311,17 +311,9 @@ func (m *Model) Encode() (*engine.ModelFile, error) {
 		}
 		return nil, err
 	}
-	// n_threads does not change the model; leaving it out makes the files
-	// of fits on different numbers of threads identical, bit for bit.
-	params := make(map[string]any, len(m.params))
-	for k, v := range m.params {
-		if k != "n_threads" {
-			params[k] = v
-		}
-	}
 	return &engine.ModelFile{
 		Learner: m.learner,
-		Params:  params,
+		Params:  spaceOf(m.learner).ModelParams(m.params),
 		Inputs:  m.Inputs(),
 		Outputs: m.Outputs(),
 		State:   raw,
@@ -365,10 +357,7 @@ func decode(learner string, file *engine.ModelFile) (model *Model, err error) {
 	if file.Learner != learner {
 		return nil, bad("it was written by learner %q", file.Learner)
 	}
-	sp := RegressionSpace()
-	if learner == LogisticName {
-		sp = LogisticSpace()
-	}
+	sp := spaceOf(learner)
 	vals, err := sp.Validate(file.Params)
 	if err != nil {
 		return nil, bad("hyperparameters: %v", err)

@@ -44,7 +44,7 @@ func space(learner, doc string, defaultL2 float64, defaultMaxIter int, maxIterDo
 			{Name: "max_iter", Kind: hyperspace.Int, Low: 1, High: 100000, Default: defaultMaxIter,
 				Doc: maxIterDoc},
 			{Name: "n_threads", Kind: hyperspace.Int, Low: 0, High: 1024, Default: 0,
-				Doc: "number of threads; 0 uses every CPU (the result does not depend on it)"},
+				Doc: "number of threads; 0 uses every CPU (the result does not depend on it)", Runtime: true},
 		},
 	}
 }
@@ -63,4 +63,12 @@ func LogisticSpace() hyperspace.Space {
 		"Logistic regression (binary, or multinomial softmax for three or more classes) with optional L1/L2 penalties.",
 		1.0, DefaultMaxIter,
 		"maximum (proximal) Newton iterations; each makes one pass over the data for the Hessian and one for the line search")
+}
+
+// spaceOf returns the space of the named learner of this package.
+func spaceOf(learner string) hyperspace.Space {
+	if learner == LogisticName {
+		return LogisticSpace()
+	}
+	return RegressionSpace()
 }

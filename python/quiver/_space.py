@@ -28,6 +28,8 @@ class Param:
     high: float | None = None
     log: bool = False
     choices: tuple[str, ...] = ()
+    runtime: bool = False
+    """Changes how a fit runs but not the model (such as ``n_threads``)."""
 
     def allowed(self) -> str:
         """What the parameter accepts, in words."""
@@ -159,6 +161,7 @@ def _spaces() -> dict[str, Space]:
                 high=p.get("high", 0.0) if p["kind"] in ("float", "int") else None,
                 log=p.get("log", False),
                 choices=tuple(p.get("choices") or ()),
+                runtime=p.get("runtime", False),
             )
             for p in s["params"]
         )
