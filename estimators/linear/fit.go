@@ -508,31 +508,7 @@ func classMetrics(ctx context.Context, threads int, eta [][]float64, codes []int
 	}
 	pred := make([]int32, n)
 	err := engine.ForChunks(ctx, threads, n, func(_, lo, hi int) {
-		if len(eta) == 1 {
-			for i := lo; i < hi; i++ {
-				e := eta[0][i]
-				probs[1][i], probs[0][i] = sigmoid2(e)
-				if e > 0 {
-					pred[i] = 1
-				}
-			}
-			return
-		}
-		z, pr := make([]float64, K), make([]float64, K)
-		for i := lo; i < hi; i++ {
-			for k := range K {
-				z[k] = eta[k][i]
-			}
-			softmax(z, pr)
-			best := 0
-			for k := range K {
-				probs[k][i] = pr[k]
-				if pr[k] > pr[best] {
-					best = k
-				}
-			}
-			pred[i] = int32(best)
-		}
+		probabilities(rows(eta, lo, hi), rows(probs, lo, hi), pred[lo:hi])
 	})
 	if err != nil {
 		return nil, err

@@ -174,12 +174,13 @@ func (m *Model) Apply(ctx context.Context, data *engine.Frame, threads int) (*en
 		result = []arrow.Array{finishFloat64(bufs[0], n)}
 	} else {
 		codes := make([]int32, n)
+		// For two classes the margin (log-odds of class 1) sits in outs[1].
+		eta := outs
+		if len(m.coef) == 1 {
+			eta = outs[1:]
+		}
 		err := engine.ForChunks(ctx, threads, n, func(_, lo, hi int) {
-			part := make([][]float64, len(outs))
-			for k := range outs {
-				part[k] = outs[k][lo:hi]
-			}
-			m.probabilities(part, codes[lo:hi])
+			probabilities(rows(eta, lo, hi), rows(outs, lo, hi), codes[lo:hi])
 		})
 		if err != nil {
 			release()
@@ -194,36 +195,47 @@ func (m *Model) Apply(ctx context.Context, data *engine.Frame, threads int) (*en
 	return engine.NewFrame(names, result)
 }
 
-// probabilities turns margins held in outs into class probabilities, in
-// place, and sets codes to the most probable class of every row (the first
-// on ties; class 1 of two only when its margin is positive).
-func (m *Model) probabilities(outs [][]float64, codes []int32) {
-	if len(m.coef) == 1 {
-		p0, p1 := outs[0], outs[1]
-		for i, e := range p1 {
-			p1[i], p0[i] = sigmoid2(e)
+// probabilities turns margins into class probabilities and sets codes to
+// the most probable class of every row (the first on ties; class 1 of two
+// only when its margin is positive). eta holds the log-odds of class 1 for
+// two classes, or one margin vector per class; probs holds one vector per
+// class and may share memory with eta.
+func probabilities(eta, probs [][]float64, codes []int32) {
+	if len(eta) == 1 {
+		for i, e := range eta[0] {
+			probs[1][i], probs[0][i] = sigmoid2(e)
+			codes[i] = 0
 			if e > 0 {
 				codes[i] = 1
 			}
 		}
 		return
 	}
-	K := len(outs)
+	K := len(eta)
 	z, pr := make([]float64, K), make([]float64, K)
 	for i := range codes {
 		for k := range K {
-			z[k] = outs[k][i]
+			z[k] = eta[k][i]
 		}
 		softmax(z, pr)
 		best := 0
 		for k := range K {
-			outs[k][i] = pr[k]
+			probs[k][i] = pr[k]
 			if pr[k] > pr[best] {
 				best = k
 			}
 		}
 		codes[i] = int32(best)
 	}
+}
+
+// rows returns the rows [lo, hi) of every vector.
+func rows(vs [][]float64, lo, hi int) [][]float64 {
+	out := make([][]float64, len(vs))
+	for k, v := range vs {
+		out[k] = v[lo:hi]
+	}
+	return out
 }
 
 func newFloat64Buffer(mem memory.Allocator, n int) (*memory.Buffer, []float64) {
