@@ -57,6 +57,8 @@ type Model interface {
 	Inputs() []engine.Field
 	// Outputs are the columns Apply returns.
 	Outputs() []engine.Field
+	// Params are the validated hyperparameters of the fit.
+	Params() hyperspace.Values
 	// Apply computes the output columns for every row of data. The result
 	// holds only the new columns, built on engine.Allocator.
 	Apply(ctx context.Context, data *engine.Frame, threads int) (*engine.Frame, error)

@@ -238,14 +238,13 @@ func ModelInfo(h int64) (out string, err error) {
 	if err != nil {
 		return "", err
 	}
-	file, err := m.Encode()
+	l, err := estimators.Lookup(m.Learner())
 	if err != nil {
 		return "", err
 	}
-	defer file.Release()
 	b, err := json.Marshal(map[string]any{
 		"learner": m.Learner(),
-		"params":  file.Params,
+		"params":  l.Space().ModelParams(m.Params()),
 		"inputs":  m.Inputs(),
 		"outputs": m.Outputs(),
 		"summary": m.Summary(),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sync"
@@ -47,6 +48,9 @@ func (m *Model) Learner() string { return m.learner }
 
 // Inputs returns the feature columns the model reads.
 func (m *Model) Inputs() []engine.Field { return slices.Clone(m.inputs) }
+
+// Params returns the validated hyperparameters of the fit.
+func (m *Model) Params() hyperspace.Values { return maps.Clone(m.params) }
 
 // Features returns the feature names in coefficient order.
 func (m *Model) Features() []string { return slices.Clone(m.features) }
