@@ -66,7 +66,7 @@ func EncodeClasses(name string, c arrow.Array) (*Classes, []int32, error) {
 	missing := c.NullN()
 	switch a := c.(type) {
 	case *array.Float64:
-		missing += countNaN(a, a.Float64Values())
+		missing += countNaNValid(a, a.Float64Values())
 	case *array.Float32:
 		for i, v := range a.Float32Values() {
 			if v != v && a.IsValid(i) {
@@ -133,16 +133,6 @@ func EncodeClasses(name string, c arrow.Array) (*Classes, []int32, error) {
 		return nil, nil, err
 	}
 	return cl, codes, nil
-}
-
-func countNaN(c arrow.Array, values []float64) int {
-	n := 0
-	for i, v := range values {
-		if v != v && c.IsValid(i) {
-			n++
-		}
-	}
-	return n
 }
 
 type integer interface {

@@ -351,11 +351,7 @@ func (d *design) gram(ctx context.Context, spec gramSpec) (h, g []float64, loss 
 		return nil, g, total[size-1], nil
 	}
 	h = total[:m*m]
-	for i := range m {
-		for k := i + 1; k < m; k++ {
-			h[k*m+i] = h[i*m+k]
-		}
-	}
+	mirrorUpper(h, m)
 	return h, g, total[size-1], nil
 }
 
@@ -425,4 +421,14 @@ func sumRows(ctx context.Context, threads, n int, f func(lo, hi int) float64) (f
 		return 0, err
 	}
 	return t[0], nil
+}
+
+// mirrorUpper copies the upper triangle of the m×m row-major matrix h into
+// its lower triangle: passes accumulate only the upper one.
+func mirrorUpper(h []float64, m int) {
+	for i := range m {
+		for k := i + 1; k < m; k++ {
+			h[k*m+i] = h[i*m+k]
+		}
+	}
 }

@@ -242,11 +242,7 @@ func TestCancellation(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	for _, l := range []estimators.Learner{Regression{}, Logistic{}} {
-		target := "y"
-		if l.Name() == LogisticName {
-			target = "label"
-		}
-		_, _, err := l.Fit(ctx, f, pr.spec(target), map[string]any{})
+		_, _, err := l.Fit(ctx, f, pr.spec(targetFor(l)), map[string]any{})
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("%s with a cancelled context: %v", l.Name(), err)
 		}
@@ -291,12 +287,8 @@ func TestLogAndProgress(t *testing.T) {
 	f := pr.frame(t)
 	defer f.Release()
 	for _, l := range []estimators.Learner{Regression{}, Logistic{}} {
-		target := "y"
-		if l.Name() == LogisticName {
-			target = "label"
-		}
 		var progress []float64
-		spec := pr.spec(target)
+		spec := pr.spec(targetFor(l))
 		spec.Progress = func(p float64) { progress = append(progress, p) }
 		_, log, err := l.Fit(context.Background(), f, spec, map[string]any{})
 		if err != nil {

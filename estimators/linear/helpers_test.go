@@ -17,6 +17,15 @@ import (
 
 var mem = memory.DefaultAllocator
 
+// targetFor names the target column of a problem's frame for learner l: the
+// continuous "y" or the class "label".
+func targetFor(l estimators.Learner) string {
+	if l.Name() == LogisticName {
+		return "label"
+	}
+	return "y"
+}
+
 func f64(vals []float64) arrow.Array {
 	b := array.NewFloat64Builder(mem)
 	defer b.Release()

@@ -185,10 +185,6 @@ func (p *glmProblem) multiGram(ctx context.Context, eta [][]float64, before func
 		return nil, g, total[size-1], nil
 	}
 	h = total[:M*M]
-	for i := range M {
-		for k := i + 1; k < M; k++ {
-			h[k*M+i] = h[i*M+k]
-		}
-	}
+	mirrorUpper(h, M)
 	return h, g, total[size-1], nil
 }

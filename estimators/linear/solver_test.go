@@ -414,11 +414,7 @@ func TestConstantFeature(t *testing.T) {
 	f := pr.frame(t)
 	defer f.Release()
 	for _, l := range []estimators.Learner{Regression{}, Logistic{}} {
-		target := "y"
-		if l.Name() == LogisticName {
-			target = "label"
-		}
-		m, log := mustFit(t, l, f, pr.spec(target), map[string]any{})
+		m, log := mustFit(t, l, f, pr.spec(targetFor(l)), map[string]any{})
 		if m.coef[0][3] != 0 {
 			t.Errorf("%s: constant feature has coefficient %v", l.Name(), m.coef[0][3])
 		}
@@ -426,8 +422,8 @@ func TestConstantFeature(t *testing.T) {
 			t.Errorf("%s: no warning for the constant feature", l.Name())
 		}
 		// Without an intercept the constant acts as one.
-		m2, _ := mustFit(t, l, f, pr.spec(target), map[string]any{"fit_intercept": false, "l2": 0.0})
-		m1, _ := mustFit(t, l, f, pr.spec(target), map[string]any{"l2": 0.0})
+		m2, _ := mustFit(t, l, f, pr.spec(targetFor(l)), map[string]any{"fit_intercept": false, "l2": 0.0})
+		m1, _ := mustFit(t, l, f, pr.spec(targetFor(l)), map[string]any{"l2": 0.0})
 		if e := relErr(m2.coef[0][3]*0.1, m1.intercept[0], 1); e > 1e-8 {
 			t.Errorf("%s: constant without intercept gives %v, intercept %v", l.Name(), m2.coef[0][3]*0.1, m1.intercept[0])
 		}
