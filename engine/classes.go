@@ -6,7 +6,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -120,12 +119,8 @@ func EncodeClasses(name string, c arrow.Array) (*Classes, []int32, error) {
 		cl = floatClasses(vals, 32, codes)
 	case *array.Boolean:
 		cl = boolClasses(a, codes)
-	case *array.String:
-		cl = stringClasses(n, a.Value, codes)
-	case *array.LargeString:
-		cl = stringClasses(n, a.Value, codes)
-	case *array.Dictionary:
-		cl, err = dictClasses(name, a, codes)
+	case *array.String, *array.LargeString, *array.StringView, *array.Dictionary:
+		cl, err = categoryClasses(name, a, codes)
 	default:
 		return nil, nil, Errorf(KindType, "target column %q has type %s, which cannot hold class labels; use integer, float, bool or string labels", name, c.DataType())
 	}
@@ -245,80 +240,15 @@ func boolClasses(a *array.Boolean, codes []int32) *Classes {
 	return newClasses(ClassBool, nil, nil, nil)
 }
 
-func stringClasses(n int, value func(int) string, codes []int32) *Classes {
-	// The strings returned by value alias the column's buffers: labels are
-	// cloned before they are kept.
-	idx := map[string]int32{}
-	var uniq []string
-	for i := range n {
-		v := value(i)
-		if _, ok := idx[v]; !ok {
-			idx[v] = 0
-			uniq = append(uniq, v)
-		}
+// categoryClasses encodes a string or dictionary column (nulls have been
+// ruled out).
+func categoryClasses(name string, c arrow.Array, codes []int32) (*Classes, error) {
+	cats, err := ReadCategories(name, c)
+	if err != nil {
+		return nil, err
 	}
-	slices.Sort(uniq)
-	for k, v := range uniq {
-		idx[v] = int32(k)
-	}
-	for i := range n {
-		codes[i] = idx[value(i)]
-	}
-	labels := make([]string, len(uniq))
-	for k, v := range uniq {
-		labels[k] = strings.Clone(v)
-	}
-	return newClasses(ClassString, labels, nil, nil)
-}
-
-func dictClasses(name string, a *array.Dictionary, codes []int32) (*Classes, error) {
-	var value func(int) string
-	switch d := a.Dictionary().(type) {
-	case *array.String:
-		value = d.Value
-	case *array.LargeString:
-		value = d.Value
-	default:
-		return nil, Errorf(KindType, "target column %q is a dictionary of %s; class labels in a dictionary column must be strings", name, a.Dictionary().DataType())
-	}
-	nd := a.Dictionary().Len()
-	used := make([]bool, nd)
-	for i := range codes {
-		j := a.GetValueIndex(i)
-		if j < 0 || j >= nd {
-			return nil, Errorf(KindValue, "target column %q has dictionary index %d outside its dictionary of %d values", name, j, nd)
-		}
-		used[j] = true
-	}
-	// Map used dictionary entries to labels, merging repeated strings.
-	idx := map[string]int32{}
-	var uniq []string
-	for j, u := range used {
-		if u {
-			if _, ok := idx[value(j)]; !ok {
-				idx[value(j)] = 0
-				uniq = append(uniq, value(j))
-			}
-		}
-	}
-	slices.Sort(uniq)
-	for k, v := range uniq {
-		idx[v] = int32(k)
-	}
-	dictCode := make([]int32, nd)
-	for j, u := range used {
-		if u {
-			dictCode[j] = idx[value(j)]
-		}
-	}
-	for i := range codes {
-		codes[i] = dictCode[a.GetValueIndex(i)]
-	}
-	labels := make([]string, len(uniq))
-	for k, v := range uniq {
-		labels[k] = strings.Clone(v)
-	}
-	return newClasses(ClassString, labels, nil, nil), nil
+	copy(codes, cats.Codes)
+	return newClasses(ClassString, cats.Values, nil, nil), nil
 }
 
 func newClasses(kind ClassKind, labels []string, ints []int64, floats []float64) *Classes {

@@ -154,62 +154,61 @@ func Float64s(name string, c arrow.Array) ([]float64, error) {
 		return a.Float64Values(), nil
 	}
 	out := make([]float64, c.Len())
+	ReadFloat64s(c, 0, out)
+	return out, nil
+}
+
+// ReadFloat64s copies the values of the numeric column c from row lo into
+// dst (len(dst) rows), converting them to float64; nulls become NaN and
+// booleans 0 or 1. It lets callers stream any numeric column through a
+// small buffer instead of converting it whole. It panics if c is not
+// numeric or the rows are out of range: callers check with IsNumeric.
+func ReadFloat64s(c arrow.Array, lo int, dst []float64) {
+	hi := lo + len(dst)
 	switch a := c.(type) {
 	case *array.Float64:
-		copy(out, a.Float64Values())
+		copy(dst, a.Float64Values()[lo:hi])
 	case *array.Float32:
-		for i, v := range a.Float32Values() {
-			out[i] = float64(v)
-		}
+		convert(dst, a.Float32Values()[lo:hi])
 	case *array.Int64:
-		for i, v := range a.Int64Values() {
-			out[i] = float64(v)
-		}
+		convert(dst, a.Int64Values()[lo:hi])
 	case *array.Int32:
-		for i, v := range a.Int32Values() {
-			out[i] = float64(v)
-		}
+		convert(dst, a.Int32Values()[lo:hi])
 	case *array.Int16:
-		for i, v := range a.Int16Values() {
-			out[i] = float64(v)
-		}
+		convert(dst, a.Int16Values()[lo:hi])
 	case *array.Int8:
-		for i, v := range a.Int8Values() {
-			out[i] = float64(v)
-		}
+		convert(dst, a.Int8Values()[lo:hi])
 	case *array.Uint64:
-		for i, v := range a.Uint64Values() {
-			out[i] = float64(v)
-		}
+		convert(dst, a.Uint64Values()[lo:hi])
 	case *array.Uint32:
-		for i, v := range a.Uint32Values() {
-			out[i] = float64(v)
-		}
+		convert(dst, a.Uint32Values()[lo:hi])
 	case *array.Uint16:
-		for i, v := range a.Uint16Values() {
-			out[i] = float64(v)
-		}
+		convert(dst, a.Uint16Values()[lo:hi])
 	case *array.Uint8:
-		for i, v := range a.Uint8Values() {
-			out[i] = float64(v)
-		}
+		convert(dst, a.Uint8Values()[lo:hi])
 	case *array.Boolean:
-		for i := range out {
-			if a.Value(i) {
-				out[i] = 1
+		for i := range dst {
+			dst[i] = 0
+			if a.Value(lo + i) {
+				dst[i] = 1
 			}
 		}
 	default:
-		return nil, Errorf(KindType, "column %q has type %s, which is not numeric", name, c.DataType())
+		panic("engine: ReadFloat64s on a column of type " + c.DataType().String())
 	}
 	if c.NullN() > 0 {
-		for i := range out {
-			if c.IsNull(i) {
-				out[i] = math.NaN()
+		for i := range dst {
+			if c.IsNull(lo + i) {
+				dst[i] = math.NaN()
 			}
 		}
 	}
-	return out, nil
+}
+
+func convert[T integer | float32](dst []float64, src []T) {
+	for i, v := range src {
+		dst[i] = float64(v)
+	}
 }
 
 // CountMissing returns the number of nulls and NaNs in a numeric column.
@@ -224,6 +223,23 @@ func CountMissing(c arrow.Array, values []float64) int {
 		}
 	}
 	return n
+}
+
+// CountBad counts the nulls, the NaNs that are not nulls, and the
+// infinities of a numeric column read as vals.
+func CountBad(c arrow.Array, vals []float64) (nulls, nans, infs int) {
+	nulls = c.NullN()
+	for i, v := range vals {
+		switch {
+		case v != v:
+			if nulls == 0 || c.IsValid(i) {
+				nans++
+			}
+		case math.IsInf(v, 0):
+			infs++
+		}
+	}
+	return nulls, nans, infs
 }
 
 func countNaNValid(c arrow.Array, values []float64) int {

@@ -28,6 +28,9 @@ type Spec struct {
 	Features []string
 	// Progress, if not nil, is called with the fraction of the fit done.
 	Progress func(done float64)
+	// Valid, if not nil, is a validation frame with the same feature,
+	// target and weight columns, for learners that stop early.
+	Valid *engine.Frame
 }
 
 // Log is a fit's record: hyperparameters, iterations, metrics, timings. It is
@@ -67,6 +70,28 @@ type Model interface {
 	// Summary returns a JSON-friendly description of the fitted state for
 	// Python (for example coefficients), small enough to send on every call.
 	Summary() map[string]any
+}
+
+// ApplyOptions asks a model for outputs beyond its default ones.
+type ApplyOptions struct {
+	// Threads is the number of threads; 0 uses every CPU.
+	Threads int
+	// RawScore adds the scores before the link function: "raw_score" for
+	// one score per row, "raw_score_<class>" for one per class.
+	RawScore bool
+	// Contributions adds one column per feature, "contribution_<feature>",
+	// plus "contribution_bias": per-row additive attributions that sum to
+	// the raw score (with several classes, one set per class).
+	Contributions bool
+}
+
+// An Explainer is a Model that can also return its raw scores and
+// per-feature contributions.
+type Explainer interface {
+	Model
+	// Explain is Apply with options; the extra columns follow the default
+	// outputs.
+	Explain(ctx context.Context, data *engine.Frame, opts ApplyOptions) (*engine.Frame, error)
 }
 
 var (

@@ -102,11 +102,12 @@ type job struct {
 }
 
 // Fit validates the request, imports the frame from the ArrowArrayStream at
-// address stream (taking ownership of it) and starts fitting the named
+// address stream (taking ownership of it), and the validation frame from
+// the stream at address valid unless it is 0, and starts fitting the named
 // learner in the background. It returns a job handle for JobWait,
 // JobProgress, JobCancel and JobResult. Bad hyperparameters and an unknown
 // learner fail here, before any work starts.
-func Fit(learner string, stream int64, request string) (h int64, err error) {
+func Fit(learner string, stream int64, valid int64, request string) (h int64, err error) {
 	defer guard(&err)
 	l, err := estimators.Lookup(learner)
 	if err != nil {
@@ -124,6 +125,13 @@ func Fit(learner string, stream int64, request string) (h int64, err error) {
 	if err != nil {
 		return 0, err
 	}
+	var validFrame *engine.Frame
+	if valid != 0 {
+		if validFrame, err = engine.ImportStream(uintptr(valid)); err != nil {
+			frame.Release()
+			return 0, err
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	j := &job{cancel: cancel, done: make(chan struct{})}
 	spec := estimators.Spec{
@@ -131,10 +139,14 @@ func Fit(learner string, stream int64, request string) (h int64, err error) {
 		Weight:   req.Weight,
 		Features: req.Features,
 		Progress: func(p float64) { j.progress.Store(math.Float64bits(p)) },
+		Valid:    validFrame,
 	}
 	go func() {
 		defer close(j.done)
 		defer frame.Release()
+		if validFrame != nil {
+			defer validFrame.Release()
+		}
 		defer cancel()
 		defer func() {
 			if r := recover(); r != nil {
@@ -207,22 +219,45 @@ func JobResult(h int64) (out string, err error) {
 	return string(b), err
 }
 
+// applyRequest is the JSON that Python sends to ModelApply.
+type applyRequest struct {
+	Threads       int  `json:"n_threads"`
+	RawScore      bool `json:"raw_score"`
+	Contributions bool `json:"contributions"`
+}
+
 // ModelApply runs a model on the frame in the ArrowArrayStream at address
 // stream (taking ownership of it) and returns the address of a malloc'd
 // ArrowArrayStream holding the output columns. Python moves the stream out
-// and frees the struct with FreeC.
-func ModelApply(h int64, stream int64, threads int) (out int64, err error) {
+// and frees the struct with FreeC. request is JSON {"n_threads": ...,
+// "raw_score": ..., "contributions": ...}; asking a model that cannot
+// explain itself for raw scores or contributions is an error.
+func ModelApply(h int64, stream int64, request string) (out int64, err error) {
 	defer guard(&err)
 	m, err := get[estimators.Model](h, "model")
 	if err != nil {
 		return 0, err
+	}
+	var req applyRequest
+	if err := json.Unmarshal([]byte(request), &req); err != nil {
+		return 0, engine.Errorf(engine.KindValue, "malformed predict request: %v", err)
 	}
 	frame, err := engine.ImportStream(uintptr(stream))
 	if err != nil {
 		return 0, err
 	}
 	defer frame.Release()
-	res, err := m.Apply(context.Background(), frame, threads)
+	var res *engine.Frame
+	if req.RawScore || req.Contributions {
+		ex, ok := m.(estimators.Explainer)
+		if !ok {
+			return 0, engine.Errorf(engine.KindValue, "%s models offer neither raw_score nor contributions", m.Learner())
+		}
+		res, err = ex.Explain(context.Background(), frame, estimators.ApplyOptions{
+			Threads: req.Threads, RawScore: req.RawScore, Contributions: req.Contributions})
+	} else {
+		res, err = m.Apply(context.Background(), frame, req.Threads)
+	}
 	if err != nil {
 		return 0, err
 	}

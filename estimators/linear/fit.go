@@ -89,86 +89,13 @@ func readHyper(learner string, params hyperspace.Values) (hyperspace.Values, hyp
 	}, nil
 }
 
-// resolveFeatures returns the feature names of a fit: spec.Features, or
-// every column but the target and the weight.
-func resolveFeatures(data *engine.Frame, spec estimators.Spec) ([]string, error) {
-	if len(spec.Features) == 0 {
-		var out []string
-		for _, name := range data.Names() {
-			if name != spec.Target && (spec.Weight == "" || name != spec.Weight) {
-				out = append(out, name)
-			}
-		}
-		return out, nil
-	}
-	seen := map[string]bool{}
-	for _, f := range spec.Features {
-		switch {
-		case seen[f]:
-			return nil, engine.Errorf(engine.KindValue, "feature %q is listed twice", f)
-		case f == spec.Target:
-			return nil, engine.Errorf(engine.KindValue, "column %q is the target and cannot also be a feature", f)
-		case spec.Weight != "" && f == spec.Weight:
-			return nil, engine.Errorf(engine.KindValue, "column %q is the weight and cannot also be a feature", f)
-		}
-		seen[f] = true
-	}
-	return slices.Clone(spec.Features), nil
-}
-
-// readWeights reads and checks the weight column.
-func readWeights(name string, c arrow.Array) ([]float64, error) {
-	if !engine.IsNumeric(c.DataType()) {
-		return nil, engine.Errorf(engine.KindType, "weight column %q has type %s; sample weights must be numeric", name, c.DataType())
-	}
-	w, err := engine.Float64s(name, c)
-	if err != nil {
-		return nil, err
-	}
-	nulls, nans, infs := countBad(c, w)
-	neg, pos := 0, 0
-	for _, v := range w {
-		switch {
-		case v < 0:
-			neg++
-		case v > 0:
-			pos++
-		}
-	}
-	switch {
-	case nulls+nans > 0:
-		return nil, engine.Errorf(engine.KindValue, "weight column %q has %d missing values (%d null, %d NaN); every row needs a weight", name, nulls+nans, nulls, nans)
-	case infs > 0:
-		return nil, engine.Errorf(engine.KindValue, "weight column %q has %d infinite values; weights must be finite", name, infs)
-	case neg > 0:
-		return nil, engine.Errorf(engine.KindValue, "weight column %q has %d negative values; weights must be non-negative", name, neg)
-	case pos == 0:
-		return nil, engine.Errorf(engine.KindValue, "weight column %q is zero in every row; at least one row needs a positive weight", name)
-	}
-	return w, nil
-}
-
-// countBad counts the nulls, the NaNs that are not nulls, and the
-// infinities of a numeric column read as vals.
-func countBad(c arrow.Array, vals []float64) (nulls, nans, infs int) {
-	nulls = c.NullN()
-	for i, v := range vals {
-		switch {
-		case v != v:
-			if nulls == 0 || c.IsValid(i) {
-				nans++
-			}
-		case math.IsInf(v, 0):
-			infs++
-		}
-	}
-	return nulls, nans, infs
-}
-
 // fit is the common fit of both learners.
 func fit(ctx context.Context, learner string, data *engine.Frame, spec estimators.Spec, params hyperspace.Values) (m *Model, log estimators.Log, err error) {
 	start := time.Now()
 	classify := learner == LogisticName
+	if spec.Valid != nil {
+		return nil, nil, engine.Errorf(engine.KindValue, "%s does not stop early and takes no validation frame", learner)
+	}
 	vals, hp, err := readHyper(learner, params)
 	if err != nil {
 		return nil, nil, err
@@ -187,7 +114,7 @@ func fit(ctx context.Context, learner string, data *engine.Frame, spec estimator
 			return nil, nil, err
 		}
 	}
-	features, err := resolveFeatures(data, spec)
+	features, err := estimators.ResolveFeatures(data, spec)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -205,7 +132,7 @@ func fit(ctx context.Context, learner string, data *engine.Frame, spec estimator
 	}
 	var w []float64
 	if wcol != nil {
-		if w, err = readWeights(spec.Weight, wcol); err != nil {
+		if w, err = estimators.ReadWeights(spec.Weight, wcol); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -233,7 +160,7 @@ func fit(ctx context.Context, learner string, data *engine.Frame, spec estimator
 		if y, err = engine.Float64s(spec.Target, tcol); err != nil {
 			return nil, nil, err
 		}
-		if nulls, nans, infs := countBad(tcol, y); nulls+nans+infs > 0 {
+		if nulls, nans, infs := engine.CountBad(tcol, y); nulls+nans+infs > 0 {
 			return nil, nil, engine.Errorf(engine.KindValue, "target column %q has %d missing or non-finite values (%d null, %d NaN, %d infinite); drop those rows before fitting", spec.Target, nulls+nans+infs, nulls, nans, infs)
 		}
 	}
@@ -262,7 +189,7 @@ func fit(ctx context.Context, learner string, data *engine.Frame, spec estimator
 	}
 	for j, f := range features {
 		if st[j].nonFinite || fcols[j].NullN() > 0 {
-			nulls, nans, infs := countBad(fcols[j], cols[j])
+			nulls, nans, infs := engine.CountBad(fcols[j], cols[j])
 			if nulls+nans+infs == 0 {
 				return nil, nil, engine.Errorf(engine.KindValue, "feature column %q has values so large that their sum overflows; rescale it", f)
 			}

@@ -164,7 +164,7 @@ func (m *Model) Apply(ctx context.Context, data *engine.Frame, threads int) (*en
 			continue
 		}
 		for j, f := range m.features {
-			nulls, nans, infs := countBad(data.Column(f), cols[j])
+			nulls, nans, infs := engine.CountBad(data.Column(f), cols[j])
 			if nulls+nans+infs > 0 {
 				release()
 				return nil, engine.Errorf(engine.KindValue, "input column %q has %d missing or non-finite values (%d null, %d NaN, %d infinite); impute them before predicting", f, nulls+nans+infs, nulls, nans, infs)

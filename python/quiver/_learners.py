@@ -72,10 +72,16 @@ def fit(
     target: str,
     features: list[str] | None = None,
     weight: str | None = None,
+    valid: Any = None,
     params: dict[str, Any],
     progress: bool | None = None,
+    score: bool = True,
 ) -> tuple[Predictor, Any, dict[str, Any]]:
-    """Fit ``learner`` on ``data``; see the generated learner functions."""
+    """Fit ``learner`` on ``data``; see the generated learner functions.
+
+    ``score=False`` skips scoring the training frame (``scored`` is then
+    None), for callers such as the scikit-learn wrappers that never use it.
+    """
     if not isinstance(target, str):
         raise TypeError(f"{learner}: target must be a column name (str), got {target!r}")
     if weight is not None and not isinstance(weight, str):
@@ -88,17 +94,20 @@ def fit(
     request = json.dumps({"target": target, "weight": weight or "", "features": features or [], "params": params})
     started = time.perf_counter()
     capsule = table.__arrow_c_stream__()
-    job = call(engine.Fit, learner, stream_address(capsule), request)
-    del capsule
+    valid_capsule = None if valid is None else as_arrow(valid)[0].__arrow_c_stream__()
+    valid_address = 0 if valid_capsule is None else stream_address(valid_capsule)
+    job = call(engine.Fit, learner, stream_address(capsule), valid_address, request)
+    del capsule, valid_capsule
     result = _run_job(job, progress, learner)
     fit_seconds = time.perf_counter() - started
     step_log = dict(result["log"])
     predict = Predictor(result["model"])
-    started = time.perf_counter()
-    scored = predict(data)
-    step_log.setdefault("timings", {})
-    step_log["timings"] = {**step_log["timings"], "fit_seconds": fit_seconds,
-                           "score_training_seconds": time.perf_counter() - started}
+    step_log["timings"] = {**step_log.get("timings", {}), "fit_seconds": fit_seconds}
+    scored = None
+    if score:
+        started = time.perf_counter()
+        scored = predict(data)
+        step_log["timings"]["score_training_seconds"] = time.perf_counter() - started
     step_log["version"] = __version__
     log = {learner: step_log}
     predict.log = log
@@ -127,6 +136,12 @@ def _docstring(sp: Space) -> str:
         "weight : str, optional",
         "    A column of non-negative sample weights.",
     ]
+    if _takes_valid(sp):
+        lines += [
+            "valid : frame, optional",
+            "    A validation frame with the same columns, scored after every round; with",
+            "    ``early_stopping_rounds`` the fit stops when its metric stops improving.",
+        ]
     for p in sp.params:
         lines += [f"{p.name} : {p.kind}, default {p.default!r}", f"    {p.doc} ({p.allowed()})."]
     lines += [
@@ -149,16 +164,23 @@ def _docstring(sp: Space) -> str:
     return "\n".join(lines)
 
 
+def _takes_valid(sp: Space) -> bool:
+    """Whether a learner scores a validation frame: those that stop early."""
+    return "early_stopping_rounds" in sp.names()
+
+
 def make_learner(name: str) -> Callable[..., Any]:
     """Build the public function of the learner ``name`` from its space."""
     sp = space(name)
     kw = inspect.Parameter.KEYWORD_ONLY
+    takes_valid = _takes_valid(sp)
     signature = inspect.Signature(
         [
             inspect.Parameter("data", inspect.Parameter.POSITIONAL_ONLY, default=None, annotation="FrameLike | None"),
             inspect.Parameter("target", kw, default=None, annotation="str | None"),
             inspect.Parameter("features", kw, default=None, annotation="list[str] | None"),
             inspect.Parameter("weight", kw, default=None, annotation="str | None"),
+            *([inspect.Parameter("valid", kw, default=None, annotation="FrameLike | None")] if takes_valid else []),
             *(inspect.Parameter(p.name, kw, default=p.default, annotation=_ANNOTATIONS[p.kind]) for p in sp),
             inspect.Parameter("progress", kw, default=None, annotation="bool | None"),
         ]
@@ -166,13 +188,16 @@ def make_learner(name: str) -> Callable[..., Any]:
 
     def learner(data: Any = None, /, *, target: str | None = None, features: list[str] | None = None,
                 weight: str | None = None, progress: bool | None = None, **hyperparameters: Any):
+        valid = hyperparameters.pop("valid", None) if takes_valid else None
         params = sp.validate(hyperparameters)
         if data is None:
+            extra = {"valid": valid} if valid is not None else {}
             return functools.partial(learner, target=target, features=features, weight=weight,
-                                     progress=progress, **params)
+                                     progress=progress, **extra, **params)
         if target is None:
             raise ValueError(f"{name}: target is required: name the column to predict")
-        return fit(name, data, target=target, features=features, weight=weight, params=params, progress=progress)
+        return fit(name, data, target=target, features=features, weight=weight, valid=valid,
+                   params=params, progress=progress)
 
     learner.__name__ = learner.__qualname__ = name
     learner.__module__ = "quiver"

@@ -41,7 +41,8 @@ class Predictor:
             except Exception:  # noqa: BLE001 - interpreter shutdown
                 pass
 
-    def __call__(self, data: Any, *, n_threads: int | None = None) -> Any:
+    def __call__(self, data: Any, *, n_threads: int | None = None, raw_score: bool = False,
+                 contributions: bool = False) -> Any:
         """Score ``data`` and return it with the output columns added.
 
         Parameters
@@ -51,6 +52,14 @@ class Predictor:
         n_threads
             Threads to use; defaults to the ``n_threads`` the model was
             fitted with (0 means every CPU).
+        raw_score
+            Also add the scores before the link function: ``raw_score``, or
+            ``raw_score_<class>`` for a multiclass model.
+        contributions
+            Also add per-row feature contributions (exact TreeSHAP for
+            trees): ``contribution_<feature>`` for every input plus
+            ``contribution_bias``, summing to the raw score (suffixed
+            ``_<class>`` for a multiclass model).
 
         Raises
         ------
@@ -64,9 +73,11 @@ class Predictor:
         threads = self.params.get("n_threads", 0) if n_threads is None else n_threads
         if isinstance(threads, bool) or not isinstance(threads, int) or threads < 0:
             raise ValueError(f"n_threads must be a non-negative int, got {threads!r}")
+        request = json.dumps({"n_threads": threads, "raw_score": bool(raw_score),
+                              "contributions": bool(contributions)})
         table, kind = as_arrow(data)
         capsule = table.__arrow_c_stream__()
-        out_ptr = call(engine.ModelApply, self._handle, stream_address(capsule), threads)
+        out_ptr = call(engine.ModelApply, self._handle, stream_address(capsule), request)
         try:
             reader = pa.RecordBatchReader._import_from_c(out_ptr)
         finally:

@@ -66,10 +66,10 @@ class _QuiverEstimator(BaseEstimator):
         if sample_weight is not None:
             extra[_WEIGHT] = np.asarray(sample_weight, dtype=np.float64)
         frame = _with_columns(frame, extra)
-        learner = _learners._public[self._learner]
-        predict, _, log = learner(
-            frame, target=_TARGET, features=names, weight=_WEIGHT if sample_weight is not None else None,
-            progress=False, **self.get_params(),
+        predict, _, log = _learners.fit(
+            self._learner, frame, target=_TARGET, features=names,
+            weight=_WEIGHT if sample_weight is not None else None,
+            params=space(self._learner).validate(self.get_params()), progress=False, score=False,
         )
         self.predictor_ = predict
         self.log_ = log[self._learner]
