@@ -435,7 +435,7 @@ func classMetrics(ctx context.Context, threads int, eta [][]float64, codes []int
 	}
 	pred := make([]int32, n)
 	err := engine.ForChunks(ctx, threads, n, func(_, lo, hi int) {
-		probabilities(rows(eta, lo, hi), rows(probs, lo, hi), pred[lo:hi])
+		engine.Probabilities(engine.Rows(eta, lo, hi), engine.Rows(probs, lo, hi), pred[lo:hi])
 	})
 	if err != nil {
 		return nil, err

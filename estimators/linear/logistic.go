@@ -652,16 +652,6 @@ func maxAbs(x []float64) float64 {
 	return m
 }
 
-// sigmoid2 returns σ(z) and 1-σ(z), each computed without cancellation.
-func sigmoid2(z float64) (float64, float64) {
-	if z >= 0 {
-		e := math.Exp(-z)
-		return 1 / (1 + e), e / (1 + e)
-	}
-	e := math.Exp(z)
-	return e / (1 + e), 1 / (1 + e)
-}
-
 // softplus returns log(1 + exp(z)) without overflow.
 func softplus(z float64) float64 {
 	if z > 0 {
@@ -679,20 +669,4 @@ func log1pSmall(e float64) float64 {
 		return math.Log(1 + e)
 	}
 	return e * (1 - e*(0.5-e*(1.0/3)))
-}
-
-// softmax writes the class probabilities of margins z into out.
-func softmax(z, out []float64) {
-	top := z[0]
-	for _, v := range z[1:] {
-		top = max(top, v)
-	}
-	s := 0.0
-	for k, v := range z {
-		out[k] = math.Exp(v - top)
-		s += out[k]
-	}
-	for k := range out {
-		out[k] /= s
-	}
 }

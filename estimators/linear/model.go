@@ -114,7 +114,7 @@ func (m *Model) Apply(ctx context.Context, data *engine.Frame, threads int) (*en
 	bufs := make([]*memory.Buffer, nout)
 	outs := make([][]float64, nout)
 	for k := range bufs {
-		bufs[k], outs[k] = newFloat64Buffer(engine.Allocator, n)
+		bufs[k], outs[k] = engine.NewFloat64Buffer(engine.Allocator, n)
 	}
 	release := func() {
 		for _, b := range bufs {
@@ -175,7 +175,7 @@ func (m *Model) Apply(ctx context.Context, data *engine.Frame, threads int) (*en
 	names := []string{"prediction"}
 	var result []arrow.Array
 	if m.classes == nil {
-		result = []arrow.Array{finishFloat64(bufs[0], n)}
+		result = []arrow.Array{engine.FinishFloat64(bufs[0], n)}
 	} else {
 		codes := make([]int32, n)
 		// For two classes the margin (log-odds of class 1) sits in outs[1].
@@ -184,7 +184,7 @@ func (m *Model) Apply(ctx context.Context, data *engine.Frame, threads int) (*en
 			eta = outs[1:]
 		}
 		err := engine.ForChunks(ctx, threads, n, func(_, lo, hi int) {
-			probabilities(rows(eta, lo, hi), rows(outs, lo, hi), codes[lo:hi])
+			engine.Probabilities(engine.Rows(eta, lo, hi), engine.Rows(outs, lo, hi), codes[lo:hi])
 		})
 		if err != nil {
 			release()
@@ -192,72 +192,11 @@ func (m *Model) Apply(ctx context.Context, data *engine.Frame, threads int) (*en
 		}
 		result = append(result, m.classes.Column(codes, engine.Allocator))
 		for k := range bufs {
-			result = append(result, finishFloat64(bufs[k], n))
+			result = append(result, engine.FinishFloat64(bufs[k], n))
 		}
 		names = append(names, m.classes.ProbabilityNames()...)
 	}
 	return engine.NewFrame(names, result)
-}
-
-// probabilities turns margins into class probabilities and sets codes to
-// the most probable class of every row (the first on ties; class 1 of two
-// only when its margin is positive). eta holds the log-odds of class 1 for
-// two classes, or one margin vector per class; probs holds one vector per
-// class and may share memory with eta.
-func probabilities(eta, probs [][]float64, codes []int32) {
-	if len(eta) == 1 {
-		for i, e := range eta[0] {
-			probs[1][i], probs[0][i] = sigmoid2(e)
-			codes[i] = 0
-			if e > 0 {
-				codes[i] = 1
-			}
-		}
-		return
-	}
-	K := len(eta)
-	z, pr := make([]float64, K), make([]float64, K)
-	for i := range codes {
-		for k := range K {
-			z[k] = eta[k][i]
-		}
-		softmax(z, pr)
-		best := 0
-		for k := range K {
-			probs[k][i] = pr[k]
-			if pr[k] > pr[best] {
-				best = k
-			}
-		}
-		codes[i] = int32(best)
-	}
-}
-
-// rows returns the rows [lo, hi) of every vector.
-func rows(vs [][]float64, lo, hi int) [][]float64 {
-	out := make([][]float64, len(vs))
-	for k, v := range vs {
-		out[k] = v[lo:hi]
-	}
-	return out
-}
-
-func newFloat64Buffer(mem memory.Allocator, n int) (*memory.Buffer, []float64) {
-	buf := memory.NewResizableBuffer(mem)
-	buf.Resize(n * 8)
-	if n == 0 {
-		return buf, nil
-	}
-	return buf, arrow.Float64Traits.CastFromBytes(buf.Bytes())[:n]
-}
-
-// finishFloat64 wraps buf as a float64 array of n values, taking over the
-// caller's reference.
-func finishFloat64(buf *memory.Buffer, n int) arrow.Array {
-	d := array.NewData(arrow.PrimitiveTypes.Float64, n, []*memory.Buffer{nil, buf}, nil, 0, 0)
-	buf.Release()
-	defer d.Release()
-	return array.MakeFromData(d)
 }
 
 // state is the learner-specific metadata of a model file.

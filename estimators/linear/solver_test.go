@@ -198,7 +198,7 @@ func glmGradient(pr problem, m *Model) (grad, mag [][]float64) {
 		if nv == 1 {
 			prob[0] = 1 / (1 + math.Exp(-eta[0]))
 		} else {
-			softmax(eta, prob)
+			engine.Softmax(eta, prob)
 		}
 		for k := range nv {
 			y := 0.0
