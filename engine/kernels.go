@@ -109,3 +109,11 @@ func VecMat(dst, x, a []float64) {
 	// on the SIMD path.
 	vek.MatMul_Into(dst, x, a, len(x))
 }
+
+// SubInto sets dst = x - y element-wise.
+func SubInto(dst, x, y []float64) {
+	if len(dst) == 0 {
+		return
+	}
+	vek.Sub_Into(dst, x, y)
+}

@@ -31,24 +31,33 @@ func NumChunks(n int) int { return (n + ChunkRows - 1) / ChunkRows }
 // skipped and ctx's error is returned. A panic in fn is raised again in the
 // caller, as conc's pool does.
 func ForChunks(ctx context.Context, threads, n int, fn func(chunk, lo, hi int)) error {
-	nc := NumChunks(n)
-	threads = min(Threads(threads), max(nc, 1))
+	return ForTasks(ctx, threads, NumChunks(n), func(c int) {
+		fn(c, c*ChunkRows, min(n, (c+1)*ChunkRows))
+	})
+}
+
+// ForTasks calls fn(i) for every task i in [0, n) on at most threads
+// goroutines (all CPUs when threads <= 0) and waits for them, with the
+// cancellation and panic rules of ForChunks. With one thread, or one task,
+// it runs in the caller's goroutine.
+func ForTasks(ctx context.Context, threads, n int, fn func(i int)) error {
+	threads = min(Threads(threads), max(n, 1))
 	if threads == 1 {
-		for c := range nc {
+		for i := range n {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			fn(c, c*ChunkRows, min(n, (c+1)*ChunkRows))
+			fn(i)
 		}
 		return ctx.Err()
 	}
 	p := pool.New().WithMaxGoroutines(threads)
-	for c := range nc {
+	for i := range n {
 		p.Go(func() {
 			if ctx.Err() != nil {
 				return
 			}
-			fn(c, c*ChunkRows, min(n, (c+1)*ChunkRows))
+			fn(i)
 		})
 	}
 	p.Wait()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/quiver-ml/quiver/engine"
 	"github.com/quiver-ml/quiver/estimators"
+	_ "github.com/quiver-ml/quiver/estimators/gbdt"   // registers gbdt
 	_ "github.com/quiver-ml/quiver/estimators/linear" // registers linear_regression and logistic_regression
 	"github.com/quiver-ml/quiver/hyperspace"
 )
