@@ -22,7 +22,22 @@ type binType interface{ ~uint8 | ~uint16 }
 type mapper struct {
 	categorical bool
 	upper       []float64
+	keys        []uint64 // orderKey of upper, for the search in bin
 	categories  []string
+}
+
+// orderKey maps a float64 to a uint64 of the same order (for non-NaN
+// values), so that bin compares integers, which compile to conditional
+// moves where float comparisons compile to branches.
+func orderKey(v float64) uint64 {
+	if v == 0 {
+		v = 0 // -0 and +0 are equal, as the trees compare them
+	}
+	b := math.Float64bits(v)
+	if b>>63 != 0 {
+		return ^b
+	}
+	return b | 1<<63
 }
 
 // numBins returns the number of bins, missing bin included.
@@ -38,17 +53,19 @@ func (m *mapper) bin(v float64) int {
 	if v != v {
 		return 0
 	}
-	// The last bound is +Inf, so the search ends inside upper.
-	lo, hi := 0, len(m.upper)-1
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		if m.upper[mid] < v {
-			lo = mid + 1
-		} else {
-			hi = mid
+	// A branch-free lower bound: the last bound is +Inf, so the first bound
+	// >= v exists; data-dependent branches would mispredict on every level.
+	u := m.keys
+	k := orderKey(v)
+	base := 0
+	for n := len(u); n > 1; {
+		half := n >> 1
+		if u[base+half-1] < k {
+			base += half
 		}
+		n -= half
 	}
-	return 1 + lo
+	return 1 + base
 }
 
 // numericMapper cuts a numeric feature into at most maxBin bins from a
@@ -96,7 +113,16 @@ func numericMapper(sample []float64, maxBin int) *mapper {
 			}
 		}
 	}
-	return &mapper{upper: append(upper, math.Inf(1))}
+	return newNumericMapper(append(upper, math.Inf(1)))
+}
+
+// newNumericMapper returns the mapper of the given bin bounds.
+func newNumericMapper(upper []float64) *mapper {
+	keys := make([]uint64, len(upper))
+	for i, u := range upper {
+		keys[i] = orderKey(u)
+	}
+	return &mapper{upper: upper, keys: keys}
 }
 
 // midpoint returns a bound between a < b that keeps a below or on it and b

@@ -133,34 +133,46 @@ func resolveMetric(metric, obj string) (string, error) {
 	return metric, nil
 }
 
-// buildMappers bins every feature of the training frame: quantile bins for
-// numeric features from a sample of rows, one bin per category for
-// categorical ones.
-func buildMappers(data *engine.Frame, features []string, hp hyper) ([]*mapper, error) {
+// buildMappers bins every feature of the training frame, in parallel over
+// features: quantile bins for numeric features from a sample of rows, one
+// bin per category for categorical ones.
+func buildMappers(ctx context.Context, data *engine.Frame, features []string, hp hyper) ([]*mapper, error) {
 	sample := sampleRows(data.NumRows(), hp.binSample, hp.seed)
 	mappers := make([]*mapper, len(features))
-	vals := make([]float64, len(sample))
-	one := make([]float64, 1)
-	for j, f := range features {
+	errs := make([]error, len(features))
+	err := engine.ForTasks(ctx, hp.threads, len(features), func(j int) {
+		f := features[j]
 		col := data.Column(f)
 		switch {
 		case engine.IsCategorical(col.DataType()):
 			cats, err := engine.ReadCategories(f, col)
 			if err != nil {
-				return nil, err
+				errs[j] = err
+				return
 			}
 			if len(cats.Values) > MaxCategories {
-				return nil, engine.Errorf(engine.KindValue, "categorical feature %q has %d categories; the model format allows at most %d per feature", f, len(cats.Values), MaxCategories)
+				errs[j] = engine.Errorf(engine.KindValue, "categorical feature %q has %d categories; the model format allows at most %d per feature", f, len(cats.Values), MaxCategories)
+				return
 			}
 			mappers[j] = &mapper{categorical: true, categories: cats.Values}
 		case engine.IsNumeric(col.DataType()):
+			vals := make([]float64, len(sample))
+			one := make([]float64, 1)
 			for i, r := range sample {
 				engine.ReadFloat64s(col, r, one)
 				vals[i] = one[0]
 			}
 			mappers[j] = numericMapper(vals, hp.maxBin)
 		default:
-			return nil, engine.Errorf(engine.KindType, "feature %q has type %s; gbdt reads numeric, bool, string and dictionary columns", f, col.DataType())
+			errs[j] = engine.Errorf(engine.KindType, "feature %q has type %s; gbdt reads numeric, bool, string and dictionary columns", f, col.DataType())
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range errs {
+		if e != nil {
+			return nil, e
 		}
 	}
 	return mappers, nil
@@ -225,7 +237,7 @@ func fit(ctx context.Context, data *engine.Frame, spec estimators.Spec, params h
 			return nil, nil, err
 		}
 	}
-	mappers, err := buildMappers(data, features, hp)
+	mappers, err := buildMappers(ctx, data, features, hp)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -345,6 +357,7 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 		}
 	}
 	grad, hess := make([]float64, n), make([]float64, n)
+	gh := make([]gradPair, n)
 	g := newGrower(bm, m.mappers, hp.split, hp.numLeaves, hp.maxDepth, hp.threads)
 	rng := rand.New(rand.NewPCG(hp.seed, 0x6a09e667f3bcc908))
 	used := make([]bool, nf)
@@ -382,6 +395,9 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 			pickFeatures(rng, used, hp.colsamp)
 			err := engine.ForChunks(ctx, hp.threads, n, func(_, lo, hi int) {
 				o.gradients(k, scores[k], probs, grad, hess, lo, hi)
+				for i := lo; i < hi; i++ {
+					gh[i] = gradPair{grad[i], hess[i]}
+				}
 			})
 			if err != nil {
 				return nil, err
@@ -390,7 +406,7 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 			if hp.subsample < 1 {
 				rows = bag
 			}
-			gt, err := g.grow(ctx, rows, grad, hess, used)
+			gt, err := g.grow(ctx, rows, gh, used)
 			if err != nil {
 				return nil, err
 			}

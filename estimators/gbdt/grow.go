@@ -77,7 +77,7 @@ func (g *grower[B]) releaseHist(l *leafState) {
 // buildHist fills hist with the histogram of rows (all rows of the matrix
 // when all is set), in parallel over fixed row blocks and, when there are
 // fewer blocks than threads, over groups of features.
-func (g *grower[B]) buildHist(ctx context.Context, hist []hbin, rows []int32, all bool, grad, hess []float64) error {
+func (g *grower[B]) buildHist(ctx context.Context, hist []hbin, rows []int32, all bool, gh []gradPair) error {
 	m := len(rows)
 	if all {
 		m = g.bm.n
@@ -102,10 +102,9 @@ func (g *grower[B]) buildHist(ctx context.Context, hist []hbin, rows []int32, al
 		clear(part)
 		lo, hi := b*histBlock, min(m, (b+1)*histBlock)
 		if all {
-			accumulateAll(part, g.bm, lo, hi, grad, hess, f0, f1)
-		} else {
-			accumulate(part, g.bm, rows[lo:hi], grad, hess, f0, f1)
+			rows = nil
 		}
+		accumulate(part, g.bm, rows, lo, hi, gh, f0, f1)
 	})
 	if err != nil || nblocks == 1 {
 		return err
@@ -198,7 +197,7 @@ func (g *grower[B]) partition(ctx context.Context, l *leafState, f int, goLeft [
 
 // grow grows one tree on rows (every row when rows is nil) with the given
 // gradients and hessians, using only the features marked in used.
-func (g *grower[B]) grow(ctx context.Context, rows []int32, grad, hess []float64, used []bool) (*grown, error) {
+func (g *grower[B]) grow(ctx context.Context, rows []int32, gh []gradPair, used []bool) (*grown, error) {
 	g.featureUsed = used
 	all := rows == nil
 	n := g.bm.n
@@ -211,7 +210,7 @@ func (g *grower[B]) grow(ctx context.Context, rows []int32, grad, hess []float64
 		copy(g.idx[0], rows)
 	}
 	root := leafState{count: n, parent: -1, hist: g.takeHist()}
-	if err := g.buildHist(ctx, root.hist, g.idx[0][:n], all, grad, hess); err != nil {
+	if err := g.buildHist(ctx, root.hist, g.idx[0][:n], all, gh); err != nil {
 		return nil, err
 	}
 	for _, b := range root.hist[g.bm.offsets[0]:g.bm.offsets[1]] {
@@ -288,7 +287,7 @@ func (g *grower[B]) grow(ctx context.Context, rows []int32, grad, hess []float64
 			small, large = &right, &left
 		}
 		small.hist = g.takeHist()
-		if err := g.buildHist(ctx, small.hist, g.idx[buf][small.begin:small.begin+small.count], false, grad, hess); err != nil {
+		if err := g.buildHist(ctx, small.hist, g.idx[buf][small.begin:small.begin+small.count], false, gh); err != nil {
 			return nil, err
 		}
 		large.hist = l.hist

@@ -1,5 +1,7 @@
 package gbdt
 
+import "unsafe"
+
 // hbin accumulates the gradients, hessians and rows that fall in one bin.
 type hbin struct {
 	g, h float64
@@ -18,40 +20,46 @@ func (a *hbin) sub(b hbin) {
 	a.n -= b.n
 }
 
-// accumulate adds the rows of rows to the histogram slots of the features
-// [f0, f1), hist being indexed by slot - offsets[f0]. Each feature's bins
-// are summed in row order whatever the split of the work, which keeps
-// histograms, and so the trees, independent of the thread count.
-func accumulate[B binType](hist []hbin, bm *binMatrix[B], rows []int32, grad, hess []float64, f0, f1 int) {
+// gradPair is the gradient and hessian of one row, side by side so that a
+// row's pair costs one memory access.
+type gradPair struct{ g, h float64 }
+
+// accumulate adds the rows of rows (every row in [lo, hi) when rows is
+// nil) to the histogram slots of the features [f0, f1), hist being indexed
+// by slot - offsets[f0]. Each feature's bins are summed in row order
+// whatever the split of the work, which keeps histograms, and so the
+// trees, independent of the thread count.
+func accumulate[B binType](hist []hbin, bm *binMatrix[B], rows []int32, lo, hi int, gh []gradPair, f0, f1 int) {
 	nf := bm.nf
-	offs := bm.offsets[f0:f1]
-	base := bm.offsets[f0]
-	for _, r := range rows {
-		g, h := grad[r], hess[r]
-		row := bm.bins[int(r)*nf+f0 : int(r)*nf+f1]
+	width := f1 - f0
+	if width == 0 || len(hist) == 0 {
+		return
+	}
+	rel := make([]int, width)
+	for k := range rel {
+		rel[k] = bm.offsets[f0+k] - bm.offsets[f0]
+	}
+	// Every slot rel[k]+b lies inside hist by construction of the offsets
+	// (b < number of bins of the feature), so the inner loop skips bounds
+	// checks through a base pointer.
+	base := unsafe.Pointer(unsafe.SliceData(hist))
+	add := func(r int) {
+		p := gh[r]
+		row := bm.bins[r*nf+f0 : r*nf+f1]
 		for k, b := range row {
-			e := &hist[offs[k]-base+int(b)]
-			e.g += g
-			e.h += h
+			e := (*hbin)(unsafe.Add(base, uintptr(rel[k]+int(b))*unsafe.Sizeof(hbin{})))
+			e.g += p.g
+			e.h += p.h
 			e.n++
 		}
 	}
-}
-
-// accumulateAll is accumulate over the rows [lo, hi) of the matrix, for the
-// root of a tree grown on every row.
-func accumulateAll[B binType](hist []hbin, bm *binMatrix[B], lo, hi int, grad, hess []float64, f0, f1 int) {
-	nf := bm.nf
-	offs := bm.offsets[f0:f1]
-	base := bm.offsets[f0]
-	for r := lo; r < hi; r++ {
-		g, h := grad[r], hess[r]
-		row := bm.bins[r*nf+f0 : r*nf+f1]
-		for k, b := range row {
-			e := &hist[offs[k]-base+int(b)]
-			e.g += g
-			e.h += h
-			e.n++
+	if rows == nil {
+		for r := lo; r < hi; r++ {
+			add(r)
 		}
+		return
+	}
+	for _, r := range rows[lo:hi] {
+		add(int(r))
 	}
 }

@@ -61,38 +61,65 @@ func (c *splitConfig) admissible(s hbin) bool {
 func (c *splitConfig) numericSplit(f int, hist []hbin, total hbin, best *split) {
 	parent := leafScore(total.g, total.h, c.l1, c.l2)
 	miss := hist[0]
-	try := func(missLeft bool) {
-		var left hbin
+	l1, l2 := c.l1, c.l2
+	bestGain, bestT, bestMissLeft := max(best.gain, c.minGain), -1, false
+	for pass := range 2 {
+		missLeft := pass == 1
+		if missLeft && miss.n == 0 {
+			break
+		}
+		var gl, hl float64
+		var nl int64
 		if missLeft {
-			left = miss
+			gl, hl, nl = miss.g, miss.h, miss.n
 		}
 		for t := 1; t < len(hist)-1; t++ {
-			left.add(hist[t])
-			if !c.admissible(left) {
+			b := &hist[t]
+			if b.n == 0 {
+				continue // an empty bin moves no row: same split as the last
+			}
+			gl += b.g
+			hl += b.h
+			nl += b.n
+			if nl < c.minData || hl < c.minHess {
 				continue
 			}
-			right := total
-			right.sub(left)
-			if !c.admissible(right) {
-				if right.n < c.minData {
-					break
-				}
+			nr, hr := total.n-nl, total.h-hl
+			if nr < c.minData {
+				break
+			}
+			if hr < c.minHess {
 				continue
 			}
-			gain := leafScore(left.g, left.h, c.l1, c.l2) + leafScore(right.g, right.h, c.l1, c.l2) - parent
-			if gain > best.gain && gain > c.minGain {
-				dl := missLeft
-				if miss.n == 0 {
-					dl = left.n >= right.n
-				}
-				*best = split{feature: f, gain: gain, threshold: t, defaultLeft: dl, left: left, right: right}
+			var gain float64
+			if l1 == 0 {
+				gr := total.g - gl
+				gain = gl*gl/(hl+l2) + gr*gr/(hr+l2) - parent
+			} else {
+				gain = leafScore(gl, hl, l1, l2) + leafScore(total.g-gl, hr, l1, l2) - parent
+			}
+			if gain > bestGain {
+				bestGain, bestT, bestMissLeft = gain, t, missLeft
 			}
 		}
 	}
-	try(false)
-	if miss.n > 0 {
-		try(true)
+	if bestT < 0 {
+		return
 	}
+	var left hbin
+	if bestMissLeft {
+		left = miss
+	}
+	for _, b := range hist[1 : bestT+1] {
+		left.add(b)
+	}
+	right := total
+	right.sub(left)
+	dl := bestMissLeft
+	if miss.n == 0 {
+		dl = left.n >= right.n
+	}
+	*best = split{feature: f, gain: bestGain, threshold: bestT, defaultLeft: dl, left: left, right: right}
 }
 
 // catSplit finds the best split of a categorical feature: one category
