@@ -25,8 +25,8 @@ type grower[B binType] struct {
 	maxDepth    int
 	threads     int
 	idx         [2][]int32
-	free        [][]hbin // histograms not in use
-	scratch     [][]hbin // per-block histograms beyond the first block
+	free        [][]slot // histograms not in use
+	scratch     [][]slot // per-block histograms beyond the first block
 	featureUsed []bool
 }
 
@@ -34,7 +34,7 @@ type grower[B binType] struct {
 // idx[buf][begin:begin+count].
 type leafState struct {
 	begin, count, buf int
-	hist              []hbin // nil once the leaf cannot split
+	hist              []slot // nil once the leaf cannot split
 	sum               hbin
 	depth             int
 	best              split
@@ -58,13 +58,13 @@ func newGrower[B binType](bm *binMatrix[B], mappers []*mapper, cfg splitConfig, 
 	return g
 }
 
-func (g *grower[B]) takeHist() []hbin {
+func (g *grower[B]) takeHist() []slot {
 	if k := len(g.free); k > 0 {
 		h := g.free[k-1]
 		g.free = g.free[:k-1]
 		return h
 	}
-	return make([]hbin, g.bm.offsets[g.bm.nf])
+	return make([]slot, g.bm.offsets[g.bm.nf])
 }
 
 func (g *grower[B]) releaseHist(l *leafState) {
@@ -77,7 +77,7 @@ func (g *grower[B]) releaseHist(l *leafState) {
 // buildHist fills hist with the histogram of rows (all rows of the matrix
 // when all is set), in parallel over fixed row blocks and, when there are
 // fewer blocks than threads, over groups of features.
-func (g *grower[B]) buildHist(ctx context.Context, hist []hbin, rows []int32, all bool, gh []gradPair) error {
+func (g *grower[B]) buildHist(ctx context.Context, hist []slot, rows []int32, all bool, gh []gradPair) error {
 	m := len(rows)
 	if all {
 		m = g.bm.n
@@ -89,7 +89,7 @@ func (g *grower[B]) buildHist(ctx context.Context, hist []hbin, rows []int32, al
 		ngroups = min(nf, g.threads)
 	}
 	for len(g.scratch) < nblocks-1 {
-		g.scratch = append(g.scratch, make([]hbin, len(hist)))
+		g.scratch = append(g.scratch, make([]slot, len(hist)))
 	}
 	err := engine.ForTasks(ctx, g.threads, nblocks*ngroups, func(task int) {
 		b, grp := task/ngroups, task%ngroups
@@ -117,7 +117,8 @@ func (g *grower[B]) buildHist(ctx context.Context, hist []hbin, rows []int32, al
 			src := g.scratch[b-1][lo:hi]
 			dst := hist[lo:hi]
 			for i := range dst {
-				dst[i].add(src[i])
+				dst[i].g += src[i].g
+				dst[i].h += src[i].h
 			}
 		}
 	})
@@ -214,8 +215,10 @@ func (g *grower[B]) grow(ctx context.Context, rows []int32, gh []gradPair, used 
 		return nil, err
 	}
 	for _, b := range root.hist[g.bm.offsets[0]:g.bm.offsets[1]] {
-		root.sum.add(b)
+		root.sum.g += b.g
+		root.sum.h += b.h
 	}
+	root.sum.n = int64(n)
 	g.findBest(&root)
 	leaves := []leafState{root}
 	t := &Tree{}
@@ -292,8 +295,13 @@ func (g *grower[B]) grow(ctx context.Context, rows []int32, gh []gradPair, used 
 		}
 		large.hist = l.hist
 		for i, b := range small.hist {
-			large.hist[i].sub(b)
+			large.hist[i].g -= b.g
+			large.hist[i].h -= b.h
 		}
+		// The children's true sizes replace the split's estimates.
+		leftSum, rightSum := s.left, s.right
+		leftSum.n, rightSum.n = int64(left.count), int64(right.count)
+		left.sum, right.sum = leftSum, rightSum
 		leaves[bestLeaf] = left
 		leaves = append(leaves, right)
 		pair := [2]*leafState{&leaves[bestLeaf], &leaves[len(leaves)-1]}

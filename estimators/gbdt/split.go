@@ -49,6 +49,20 @@ func leafOutput(g, h, l1, l2 float64) float64 {
 	return -thresholdL1(g, l1) / (h + l2)
 }
 
+// rowsPerHessian is the factor that estimates row counts from hessian sums
+// in a node.
+func rowsPerHessian(total hbin) float64 {
+	if total.h <= 0 {
+		return 0
+	}
+	return float64(total.n) / total.h
+}
+
+// estimate returns a histogram slot's sums with its estimated row count.
+func estimate(s slot, perHess float64) hbin {
+	return hbin{g: s.g, h: s.h, n: int64(s.h*perHess + 0.5)}
+}
+
 // admissible reports whether a child meets the size constraints.
 func (c *splitConfig) admissible(s hbin) bool {
 	return s.n >= c.minData && s.h >= c.minHess
@@ -58,9 +72,10 @@ func (c *splitConfig) admissible(s hbin) bool {
 // histogram (bins 0..B-1, bin 0 missing) is hist. Missing values are tried
 // on both sides when the node has some; otherwise they go to the side with
 // more rows.
-func (c *splitConfig) numericSplit(f int, hist []hbin, total hbin, best *split) {
+func (c *splitConfig) numericSplit(f int, hist []slot, total hbin, best *split) {
 	parent := leafScore(total.g, total.h, c.l1, c.l2)
-	miss := hist[0]
+	perHess := rowsPerHessian(total)
+	miss := estimate(hist[0], perHess)
 	l1, l2 := c.l1, c.l2
 	bestGain, bestT, bestMissLeft := max(best.gain, c.minGain), -1, false
 	for pass := range 2 {
@@ -75,12 +90,12 @@ func (c *splitConfig) numericSplit(f int, hist []hbin, total hbin, best *split) 
 		}
 		for t := 1; t < len(hist)-1; t++ {
 			b := &hist[t]
-			if b.n == 0 {
+			if b.h == 0 {
 				continue // an empty bin moves no row: same split as the last
 			}
 			gl += b.g
 			hl += b.h
-			nl += b.n
+			nl = int64(hl*perHess + 0.5)
 			if nl < c.minData || hl < c.minHess {
 				continue
 			}
@@ -111,8 +126,10 @@ func (c *splitConfig) numericSplit(f int, hist []hbin, total hbin, best *split) 
 		left = miss
 	}
 	for _, b := range hist[1 : bestT+1] {
-		left.add(b)
+		left.g += b.g
+		left.h += b.h
 	}
+	left.n = int64(left.h*perHess + 0.5)
 	right := total
 	right.sub(left)
 	dl := bestMissLeft
@@ -129,11 +146,14 @@ func (c *splitConfig) numericSplit(f int, hist []hbin, total hbin, best *split) 
 // categories too rare to rank go with the rest, and then are tried on the
 // other side: the better side becomes the default for missing values and
 // unseen categories.
-func (c *splitConfig) catSplit(f int, hist []hbin, total hbin, best *split) {
+func (c *splitConfig) catSplit(f int, slots []slot, total hbin, best *split) {
 	parent := leafScore(total.g, total.h, c.l1, c.l2)
+	perHess := rowsPerHessian(total)
+	hist := make([]hbin, len(slots))
 	var used []int
-	for b := 1; b < len(hist); b++ {
-		if hist[b].n > 0 {
+	for b, s := range slots {
+		hist[b] = estimate(s, perHess)
+		if b > 0 && s.h > 0 {
 			used = append(used, b)
 		}
 	}
