@@ -126,7 +126,7 @@ func (f *Frame) Require(name, role string) (arrow.Array, error) {
 // IsNumeric reports whether values of type t can be read as float64.
 func IsNumeric(t arrow.DataType) bool {
 	switch t.ID() {
-	case arrow.FLOAT64, arrow.FLOAT32, arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64,
+	case arrow.FLOAT64, arrow.FLOAT32, arrow.FLOAT16, arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64,
 		arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64, arrow.BOOL:
 		return true
 	}
@@ -186,6 +186,10 @@ func ReadFloat64s(c arrow.Array, lo int, dst []float64) {
 		convert(dst, a.Uint16Values()[lo:hi])
 	case *array.Uint8:
 		convert(dst, a.Uint8Values()[lo:hi])
+	case *array.Float16:
+		for i, v := range a.Values()[lo:hi] {
+			dst[i] = float64(v.Float32())
+		}
 	case *array.Boolean:
 		for i := range dst {
 			dst[i] = 0

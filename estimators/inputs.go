@@ -1,6 +1,7 @@
 package estimators
 
 import (
+	"math"
 	"slices"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -66,4 +67,13 @@ func ReadWeights(name string, c arrow.Array) ([]float64, error) {
 		return nil, engine.Errorf(engine.KindValue, "weight column %q is zero in every row; at least one row needs a positive weight", name)
 	}
 	return w, nil
+}
+
+// JSONFloat returns v, or nil for NaN and infinities, which JSON cannot
+// hold, for metrics in logs.
+func JSONFloat(v float64) any {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return v
 }

@@ -277,10 +277,22 @@ func fit(ctx context.Context, data *engine.Frame, spec estimators.Spec, params h
 	if err != nil {
 		return nil, nil, err
 	}
+	log["learner"] = Name
+	log["hyperparameters"] = map[string]any(vals)
 	log["objective"] = obj
 	log["features"] = features
 	log["target"] = spec.Target
-	log["train_rows"] = data.NumRows()
+	log["weight"] = nil
+	if spec.Weight != "" {
+		log["weight"] = spec.Weight
+	}
+	log["classes"] = nil
+	if classes != nil {
+		log["classes"] = classes.Labels()
+	}
+	log["n_rows"] = data.NumRows()
+	log["n_features"] = len(features)
+	log["library_version"] = engine.Version
 	log["timings"] = map[string]any{"engine_fit_seconds": time.Since(start).Seconds()}
 	return m, log, nil
 }
@@ -361,9 +373,10 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 	g := newGrower(bm, m.mappers, hp.split, hp.numLeaves, hp.maxDepth, hp.threads)
 	rng := rand.New(rand.NewPCG(hp.seed, 0x6a09e667f3bcc908))
 	used := make([]bool, nf)
-	var bag []int32
+	bag := make([]int32, 0, n)
 	inBag := make([]bool, 0)
 	var history []float64
+	var binThrs [][]int32
 	best, bestRound := math.NaN(), 0
 	higherBetter := metric == metricAUC
 	growStart := time.Now()
@@ -381,6 +394,13 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 				if inBag[i] {
 					bag = append(bag, int32(i))
 				}
+			}
+			if len(bag) == 0 {
+				// A tree needs rows: a tiny fraction of a small frame
+				// still draws one.
+				r := rng.IntN(n)
+				inBag[r] = true
+				bag = append(bag, int32(r))
 			}
 		}
 		if K > 1 {
@@ -448,6 +468,7 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 				}
 			}
 			m.trees = append(m.trees, t)
+			binThrs = append(binThrs, gt.binThr)
 		}
 		if progress != nil {
 			progress(float64(round+1) / float64(hp.maxIter))
@@ -456,6 +477,9 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 			continue
 		}
 		v := evalMetric(metric, o, vscores, vt, vw)
+		if math.IsNaN(v) {
+			return nil, engine.Errorf(engine.KindValue, "the validation metric %s is undefined on the validation frame (for example AUC when it holds a single class)", metric)
+		}
 		history = append(history, v)
 		if math.IsNaN(best) || (higherBetter && v > best) || (!higherBetter && v < best) {
 			best, bestRound = v, round+1
@@ -471,10 +495,25 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 		log["best_iteration"] = bestRound
 		log["best_score"] = best
 		if hp.esr > 0 {
+			// Take the rounds after the best one out of the training
+			// scores too, so that the metrics describe the model kept.
+			for ti := bestRound * K; ti < len(m.trees); ti++ {
+				gt := &grown{tree: m.trees[ti], binThr: binThrs[ti]}
+				sk := scores[ti%K]
+				err := engine.ForChunks(ctx, hp.threads, n, func(_, lo, hi int) {
+					for r := lo; r < hi; r++ {
+						sk[r] -= gt.tree.LeafValue[leafOfBins(gt, bm.bins[r*nf:(r+1)*nf])]
+					}
+				})
+				if err != nil {
+					return nil, err
+				}
+			}
 			m.trees = m.trees[:bestRound*K]
 			rounds = bestRound
 		}
 	}
+	log["metrics"] = trainMetrics(o, scores)
 	m.importanceSplit = make([]int, nf)
 	m.importanceGain = make([]float64, nf)
 	for _, t := range m.trees {
@@ -537,6 +576,52 @@ func renewMedians[B binType](gt *grown, g *grower[B], o *objective, scores []flo
 	}
 }
 
+// trainMetrics returns the metrics of the training scores: log loss,
+// accuracy and (for two classes) AUC for classifiers; RMSE, MAE and R² of
+// the predictions for regressions.
+func trainMetrics(o *objective, scores [][]float64) map[string]any {
+	t := target{y: o.y, codes: o.codes}
+	if o.name == objLogLoss {
+		out := map[string]any{"log_loss": estimators.JSONFloat(evalMetric(metricLogLoss, o, scores, t, o.w))}
+		n := len(scores[0])
+		K := max(2, len(scores))
+		probs := make([][]float64, K)
+		for k := range probs {
+			probs[k] = make([]float64, n)
+		}
+		pred := make([]int32, n)
+		eta := scores
+		if len(scores) == 1 {
+			eta = [][]float64{slices.Clone(scores[0])}
+			probs[1] = eta[0]
+		}
+		engine.Probabilities(eta, probs, pred)
+		out["accuracy"] = estimators.JSONFloat(engine.Accuracy(o.codes, pred, o.w))
+		if len(scores) == 1 {
+			out["auc"] = estimators.JSONFloat(evalMetric(metricAUC, o, scores, t, o.w))
+		}
+		return out
+	}
+	pred := predictions(o, scores[0])
+	return map[string]any{
+		"rmse": estimators.JSONFloat(engine.RMSE(o.y, pred, o.w)),
+		"mae":  estimators.JSONFloat(engine.MAE(o.y, pred, o.w)),
+		"r2":   estimators.JSONFloat(engine.R2(o.y, pred, o.w)),
+	}
+}
+
+// predictions turns raw regression scores into predictions.
+func predictions(o *objective, s []float64) []float64 {
+	if o.name != objPoisson {
+		return s
+	}
+	pred := make([]float64, len(s))
+	for i, v := range s {
+		pred[i] = math.Exp(v)
+	}
+	return pred
+}
+
 // evalMetric computes the validation metric from the raw scores.
 func evalMetric(metric string, o *objective, scores [][]float64, t target, w []float64) float64 {
 	n := len(scores[0])
@@ -560,13 +645,7 @@ func evalMetric(metric string, o *objective, scores [][]float64, t target, w []f
 		engine.Probabilities(eta, probs, make([]int32, n))
 		return engine.LogLoss(t.codes, probs, w)
 	}
-	pred := scores[0]
-	if o.name == objPoisson {
-		pred = make([]float64, n)
-		for i, s := range scores[0] {
-			pred[i] = math.Exp(s)
-		}
-	}
+	pred := predictions(o, scores[0])
 	if metric == metricMAE {
 		return engine.MAE(t.y, pred, w)
 	}

@@ -142,6 +142,16 @@ func (m *Model) Explain(ctx context.Context, data *engine.Frame, opts estimators
 			contrib[i] = out.column()
 		}
 	}
+	var bias []float64
+	if opts.Contributions {
+		if slices.Contains(m.features, "bias") {
+			return nil, engine.Errorf(engine.KindValue, "feature \"bias\" would give a contribution column named like the bias column (contribution_bias); rename the feature to explain this model")
+		}
+		bias = slices.Clone(m.initScore)
+		for ti, t := range m.trees {
+			bias[ti%K] += t.expectation()
+		}
+	}
 	const block = 256
 	err = engine.ForChunks(ctx, opts.Threads, n, func(_, lo, hi int) {
 		x := make([]float64, block*nf)
@@ -179,8 +189,11 @@ func (m *Model) Explain(ctx context.Context, data *engine.Frame, opts estimators
 					k := ti % K
 					t.contributions(x[i*nf:(i+1)*nf], phi[k*(nf+1):(k+1)*(nf+1)], scratch)
 				}
+				// The bias is the same for every row; set it from the
+				// trees' expectations rather than each row's traversal, whose
+				// order varies the last bits.
 				for k := range K {
-					phi[k*(nf+1)+nf] += m.initScore[k]
+					phi[k*(nf+1)+nf] = bias[k]
 				}
 				for c, v := range phi {
 					contrib[c][a+i] = v

@@ -125,3 +125,17 @@ func (t *Tree) validate(numFeatures int, categorical []bool) error {
 	}
 	return nil
 }
+
+// expectation returns the mean output of the tree over its training rows,
+// Σ LeafValue·LeafCount / Σ LeafCount: the bias of its contributions.
+func (t *Tree) expectation() float64 {
+	s, n := 0.0, int64(0)
+	for l, v := range t.LeafValue {
+		s += v * float64(t.LeafCount[l])
+		n += t.LeafCount[l]
+	}
+	if n == 0 {
+		return t.LeafValue[0]
+	}
+	return s / float64(n)
+}

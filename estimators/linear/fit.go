@@ -312,9 +312,9 @@ func fit(ctx context.Context, learner string, data *engine.Frame, spec estimator
 		log["final_objective"] = obj
 		log["objective_history"] = []float64{f0, obj}
 		log["metrics"] = map[string]any{
-			"rmse": jsonFloat(engine.RMSE(y, pred[0], w)),
-			"mae":  jsonFloat(engine.MAE(y, pred[0], w)),
-			"r2":   jsonFloat(engine.R2(y, pred[0], w)),
+			"rmse": estimators.JSONFloat(engine.RMSE(y, pred[0], w)),
+			"mae":  estimators.JSONFloat(engine.MAE(y, pred[0], w)),
+			"r2":   estimators.JSONFloat(engine.R2(y, pred[0], w)),
 		}
 	} else {
 		K := classes.Len()
@@ -441,24 +441,15 @@ func classMetrics(ctx context.Context, threads int, eta [][]float64, codes []int
 		return nil, err
 	}
 	out := map[string]any{
-		"log_loss": jsonFloat(engine.LogLoss(codes, probs, w)),
-		"accuracy": jsonFloat(engine.Accuracy(codes, pred, w)),
+		"log_loss": estimators.JSONFloat(engine.LogLoss(codes, probs, w)),
+		"accuracy": estimators.JSONFloat(engine.Accuracy(codes, pred, w)),
 	}
 	if K == 2 {
 		y01 := probs[0] // probs[0] is not needed any more
 		for i, c := range codes {
 			y01[i] = float64(c)
 		}
-		out["auc"] = jsonFloat(engine.AUC(y01, probs[1], w))
+		out["auc"] = estimators.JSONFloat(engine.AUC(y01, probs[1], w))
 	}
 	return out, nil
-}
-
-// jsonFloat returns v, or nil for NaN and infinities, which JSON cannot
-// hold.
-func jsonFloat(v float64) any {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return nil
-	}
-	return v
 }
