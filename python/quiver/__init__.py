@@ -6,9 +6,10 @@ Learners are functions of a frame that return ``(predict, scored, log)``::
     predict, scored, log = quiver.logistic_regression(train, target="label", l2=1.0)
     out = predict(test)   # test's own frame type, with prediction columns added
 
-Frames may be pandas or polars DataFrames, pyarrow Tables or RecordBatches, or
-dicts of numpy arrays. Scikit-learn-compatible classes live in
-:mod:`quiver.sklearn`.
+The learners are :func:`linear_regression`, :func:`logistic_regression` and
+:func:`gbdt` (gradient-boosted trees). Frames may be pandas or polars
+DataFrames, pyarrow Tables or RecordBatches, or dicts of numpy arrays.
+Scikit-learn-compatible classes live in :mod:`quiver.sklearn`.
 """
 
 from ._learners import make_learner as _make_learner
@@ -18,12 +19,14 @@ from ._version import __version__
 
 linear_regression = _make_learner("linear_regression")
 logistic_regression = _make_learner("logistic_regression")
+gbdt = _make_learner("gbdt")
 
 __all__ = [
     "Param",
     "Predictor",
     "Space",
     "__version__",
+    "gbdt",
     "learners",
     "linear_regression",
     "load",

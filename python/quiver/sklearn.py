@@ -23,7 +23,7 @@ from . import _learners
 from ._frames import as_arrow
 from ._space import space
 
-__all__ = ["LinearRegression", "LogisticRegression"]
+__all__ = ["GBDTClassifier", "GBDTRegressor", "LinearRegression", "LogisticRegression"]
 
 _TARGET = "__quiver_target__"
 _WEIGHT = "__quiver_weight__"
@@ -57,30 +57,60 @@ def _with_columns(frame: Any, columns: dict[str, Any]) -> Any:
 class _QuiverEstimator(BaseEstimator):
     _learner: str
 
-    def _fit(self, X: Any, y: Any, sample_weight: Any = None) -> "_QuiverEstimator":
+    def _learner_params(self) -> dict[str, Any]:
+        """The hyperparameters to fit with, checked against the space."""
+        return space(self._learner).validate(self.get_params())
+
+    def _fit(self, X: Any, y: Any, sample_weight: Any = None, eval_set: Any = None) -> "_QuiverEstimator":
         frame, names, named = _frame(X)
-        y = np.asarray(y)
-        if y.ndim != 1:
-            raise ValueError(f"y must be one-dimensional, got shape {y.shape}")
+        y = self._check_target(y)
         extra = {_TARGET: y}
         if sample_weight is not None:
             extra[_WEIGHT] = np.asarray(sample_weight, dtype=np.float64)
         frame = _with_columns(frame, extra)
+        valid = None
+        if eval_set is not None:
+            valid = self._valid_frame(eval_set, names, weighted=sample_weight is not None)
         predict, _, log = _learners.fit(
             self._learner, frame, target=_TARGET, features=names,
-            weight=_WEIGHT if sample_weight is not None else None,
-            params=space(self._learner).validate(self.get_params()), progress=False, score=False,
+            weight=_WEIGHT if sample_weight is not None else None, valid=valid,
+            params=self._learner_params(), progress=False, score=False,
         )
         self.predictor_ = predict
         self.log_ = log[self._learner]
         self.n_features_in_ = len(names)
         if named:
             self.feature_names_in_ = np.asarray(names, dtype=object)
-        summary = predict.summary
-        self.coef_ = np.asarray(summary["coef"], dtype=np.float64)
-        self.intercept_ = np.asarray(summary["intercept"], dtype=np.float64)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
         self.n_iter_ = self.log_.get("iterations")
+        self._set_fitted(predict)
         return self
+
+    def _check_target(self, y: Any) -> np.ndarray:
+        y = np.asarray(y)
+        if y.ndim != 1:
+            raise ValueError(f"y must be one-dimensional, got shape {y.shape}")
+        return y
+
+    def _valid_frame(self, eval_set: Any, names: list[str], weighted: bool) -> Any:
+        """The validation frame of ``eval_set=(X_val, y_val)``, in the training frame's layout."""
+        if not isinstance(eval_set, (tuple, list)) or len(eval_set) != 2:
+            raise ValueError("eval_set must be a pair (X_val, y_val)")
+        X_val, y_val = eval_set
+        frame, val_names, named = _frame(X_val)
+        if len(val_names) != len(names):
+            raise ValueError(f"eval_set X has {len(val_names)} features, but X has {len(names)}")
+        if not named:  # positional columns take the training names
+            frame = {name: frame[v] for name, v in zip(names, val_names)}
+        y_val = self._check_target(y_val)
+        extra = {_TARGET: y_val}
+        if weighted:
+            extra[_WEIGHT] = np.ones(len(y_val))
+        return _with_columns(frame, extra)
+
+    def _set_fitted(self, predict: Any) -> None:
+        """Set the fitted attributes that depend on the kind of model."""
 
     def _features(self, X: Any) -> Any:
         """X as a pyarrow Table of the fitted features, in the fitted order."""
@@ -92,9 +122,16 @@ class _QuiverEstimator(BaseEstimator):
         table, _ = as_arrow(frame)
         return table.select(self.predictor_.inputs)
 
-    def _outputs(self, X: Any) -> Any:
+    def _outputs(self, X: Any, **options: bool) -> Any:
         features = self._features(X)
-        return self.predictor_(features)
+        return self.predictor_(features, **options)
+
+
+class _LinearEstimator(_QuiverEstimator):
+    def _set_fitted(self, predict: Any) -> None:
+        summary = predict.summary
+        self.coef_ = np.asarray(summary["coef"], dtype=np.float64)
+        self.intercept_ = np.asarray(summary["intercept"], dtype=np.float64)
 
 
 def _defaults(learner: str) -> dict[str, Any]:
@@ -103,9 +140,10 @@ def _defaults(learner: str) -> dict[str, Any]:
 
 _LINEAR = _defaults("linear_regression")
 _LOGISTIC = _defaults("logistic_regression")
+_GBDT = _defaults("gbdt")
 
 
-class LinearRegression(RegressorMixin, _QuiverEstimator):
+class LinearRegression(RegressorMixin, _LinearEstimator):
     """Least squares with optional L1 and L2 penalties (OLS, ridge, lasso,
     elastic net), fitted by quiver's engine.
 
@@ -149,7 +187,7 @@ class LinearRegression(RegressorMixin, _QuiverEstimator):
         return np.asarray(out.column("prediction"))
 
 
-class LogisticRegression(ClassifierMixin, _QuiverEstimator):
+class LogisticRegression(ClassifierMixin, _LinearEstimator):
     """Binary and multinomial logistic regression with L1, L2 or elastic-net
     penalties, fitted by quiver's engine.
 
@@ -203,3 +241,208 @@ class LogisticRegression(ClassifierMixin, _QuiverEstimator):
         X = np.column_stack([np.asarray(table.column(n), dtype=np.float64) for n in table.column_names])
         scores = X @ self.coef_.T + self.intercept_
         return scores[:, 0] if scores.shape[1] == 1 else scores
+
+
+_REGRESSION_OBJECTIVES = ("squared_error", "absolute_error", "huber", "poisson")
+
+
+class _GBDTEstimator(_QuiverEstimator):
+    _learner = "gbdt"
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None, *, eval_set: Any = None) -> "_GBDTEstimator":
+        """Fit the model; returns self.
+
+        Parameters
+        ----------
+        X : frame or array of shape (n_samples, n_features)
+            Numeric columns, and string or categorical columns (pandas
+            ``category``, polars ``Categorical``/``Enum``/``String``, Arrow
+            strings or dictionaries), which are used as categorical features.
+            Missing values (null or NaN) are allowed in every feature.
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), optional
+        eval_set : pair (X_val, y_val), optional
+            A validation set scored after every round: its metric is in
+            ``log_["valid_metric"]``, and with ``early_stopping_rounds`` the fit
+            stops when the metric stops improving.
+        """
+        return self._fit(X, y, sample_weight, eval_set)
+
+    def _set_fitted(self, predict: Any) -> None:
+        summary = predict.summary
+        gain = dict(zip(summary["features"], summary["feature_importance"]["gain"]))
+        importances = np.asarray([gain[name] for name in self.predictor_.inputs], dtype=np.float64)
+        total = importances.sum()
+        self.feature_importances_ = importances / total if total > 0 else importances
+        if self.log_.get("best_iteration") is not None:
+            self.best_iteration_ = int(self.log_["best_iteration"])
+        elif hasattr(self, "best_iteration_"):
+            del self.best_iteration_
+
+
+class GBDTRegressor(RegressorMixin, _GBDTEstimator):
+    """Gradient-boosted decision trees for regression, fitted by quiver's engine.
+
+    Histogram-based trees grown leaf-wise, with native missing values and
+    categorical features. The hyperparameters are those of
+    :func:`quiver.gbdt` (see its docstring); ``objective`` is one of
+    ``"squared_error"`` (the default), ``"absolute_error"``, ``"huber"`` and
+    ``"poisson"``.
+
+    Attributes
+    ----------
+    feature_importances_ : ndarray of shape (n_features,)
+        Total gain of each feature's splits, normalised to sum to 1.
+    n_iter_ : int
+        Boosting rounds kept.
+    best_iteration_ : int
+        The best round on ``eval_set``; only set when fitted with one.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str, when X has column names
+    predictor_ : quiver.Predictor
+    log_ : dict
+    """
+
+    def __init__(self, *, objective: str = "squared_error", max_iter: int = _GBDT["max_iter"],
+                 learning_rate: float = _GBDT["learning_rate"], num_leaves: int = _GBDT["num_leaves"],
+                 max_depth: int = _GBDT["max_depth"], min_data_in_leaf: int = _GBDT["min_data_in_leaf"],
+                 min_sum_hessian_in_leaf: float = _GBDT["min_sum_hessian_in_leaf"],
+                 min_gain_to_split: float = _GBDT["min_gain_to_split"], l1: float = _GBDT["l1"],
+                 l2: float = _GBDT["l2"], max_bin: int = _GBDT["max_bin"], bin_sample: int = _GBDT["bin_sample"],
+                 subsample: float = _GBDT["subsample"], colsample: float = _GBDT["colsample"],
+                 seed: int = _GBDT["seed"], huber_delta: float = _GBDT["huber_delta"],
+                 max_cat_to_onehot: int = _GBDT["max_cat_to_onehot"],
+                 max_cat_threshold: int = _GBDT["max_cat_threshold"], cat_smooth: float = _GBDT["cat_smooth"],
+                 cat_l2: float = _GBDT["cat_l2"], min_data_per_group: int = _GBDT["min_data_per_group"],
+                 early_stopping_rounds: int = _GBDT["early_stopping_rounds"], metric: str = _GBDT["metric"],
+                 n_threads: int = _GBDT["n_threads"]) -> None:
+        self.objective = objective
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.num_leaves = num_leaves
+        self.max_depth = max_depth
+        self.min_data_in_leaf = min_data_in_leaf
+        self.min_sum_hessian_in_leaf = min_sum_hessian_in_leaf
+        self.min_gain_to_split = min_gain_to_split
+        self.l1 = l1
+        self.l2 = l2
+        self.max_bin = max_bin
+        self.bin_sample = bin_sample
+        self.subsample = subsample
+        self.colsample = colsample
+        self.seed = seed
+        self.huber_delta = huber_delta
+        self.max_cat_to_onehot = max_cat_to_onehot
+        self.max_cat_threshold = max_cat_threshold
+        self.cat_smooth = cat_smooth
+        self.cat_l2 = cat_l2
+        self.min_data_per_group = min_data_per_group
+        self.early_stopping_rounds = early_stopping_rounds
+        self.metric = metric
+        self.n_threads = n_threads
+
+    def _learner_params(self) -> dict[str, Any]:
+        if self.objective not in _REGRESSION_OBJECTIVES:
+            raise ValueError(f"GBDTRegressor: objective must be one of "
+                             f"{', '.join(map(repr, _REGRESSION_OBJECTIVES))}, got {self.objective!r}")
+        return super()._learner_params()
+
+    def _check_target(self, y: Any) -> np.ndarray:
+        y = super()._check_target(y)
+        if y.dtype.kind not in "biuf":
+            raise TypeError(f"GBDTRegressor needs a numeric y, got dtype {y.dtype}")
+        return y.astype(np.float64, copy=False)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted values, shape (n_samples,)."""
+        out = self._outputs(X)
+        return np.asarray(out.column("prediction"))
+
+
+class GBDTClassifier(ClassifierMixin, _GBDTEstimator):
+    """Gradient-boosted decision trees for binary and multiclass
+    classification (log loss; softmax for three classes or more), fitted by
+    quiver's engine.
+
+    Histogram-based trees grown leaf-wise, with native missing values and
+    categorical features. The hyperparameters are those of
+    :func:`quiver.gbdt` (see its docstring), with ``objective="log_loss"``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    feature_importances_ : ndarray of shape (n_features,)
+        Total gain of each feature's splits, normalised to sum to 1.
+    n_iter_ : int
+        Boosting rounds kept.
+    best_iteration_ : int
+        The best round on ``eval_set``; only set when fitted with one.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str, when X has column names
+    predictor_ : quiver.Predictor
+    log_ : dict
+    """
+
+    def __init__(self, *, max_iter: int = _GBDT["max_iter"], learning_rate: float = _GBDT["learning_rate"],
+                 num_leaves: int = _GBDT["num_leaves"], max_depth: int = _GBDT["max_depth"],
+                 min_data_in_leaf: int = _GBDT["min_data_in_leaf"],
+                 min_sum_hessian_in_leaf: float = _GBDT["min_sum_hessian_in_leaf"],
+                 min_gain_to_split: float = _GBDT["min_gain_to_split"], l1: float = _GBDT["l1"],
+                 l2: float = _GBDT["l2"], max_bin: int = _GBDT["max_bin"], bin_sample: int = _GBDT["bin_sample"],
+                 subsample: float = _GBDT["subsample"], colsample: float = _GBDT["colsample"],
+                 seed: int = _GBDT["seed"], max_cat_to_onehot: int = _GBDT["max_cat_to_onehot"],
+                 max_cat_threshold: int = _GBDT["max_cat_threshold"], cat_smooth: float = _GBDT["cat_smooth"],
+                 cat_l2: float = _GBDT["cat_l2"], min_data_per_group: int = _GBDT["min_data_per_group"],
+                 early_stopping_rounds: int = _GBDT["early_stopping_rounds"], metric: str = _GBDT["metric"],
+                 n_threads: int = _GBDT["n_threads"]) -> None:
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.num_leaves = num_leaves
+        self.max_depth = max_depth
+        self.min_data_in_leaf = min_data_in_leaf
+        self.min_sum_hessian_in_leaf = min_sum_hessian_in_leaf
+        self.min_gain_to_split = min_gain_to_split
+        self.l1 = l1
+        self.l2 = l2
+        self.max_bin = max_bin
+        self.bin_sample = bin_sample
+        self.subsample = subsample
+        self.colsample = colsample
+        self.seed = seed
+        self.max_cat_to_onehot = max_cat_to_onehot
+        self.max_cat_threshold = max_cat_threshold
+        self.cat_smooth = cat_smooth
+        self.cat_l2 = cat_l2
+        self.min_data_per_group = min_data_per_group
+        self.early_stopping_rounds = early_stopping_rounds
+        self.metric = metric
+        self.n_threads = n_threads
+
+    def _learner_params(self) -> dict[str, Any]:
+        return {**super()._learner_params(), "objective": "log_loss"}
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None, *, eval_set: Any = None) -> "GBDTClassifier":
+        """Fit the model; returns self. See :meth:`GBDTRegressor.fit`."""
+        self.classes_ = np.unique(self._check_target(y))
+        return self._fit(X, y, sample_weight, eval_set)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities, shape (n_samples, n_classes), in the order of ``classes_``."""
+        out = self._outputs(X)
+        probs = [c for c in self.predictor_.outputs if c.startswith("probability_")]
+        return np.column_stack([np.asarray(out.column(c)) for c in probs])
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The most probable class of each row."""
+        check_is_fitted(self, "predictor_")
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Raw scores before the link function: log-odds of ``classes_[1]``,
+        shape (n_samples,), for two classes; else one column per class, shape
+        (n_samples, n_classes)."""
+        out = self._outputs(X, raw_score=True)
+        if "raw_score" in out.column_names:
+            return np.asarray(out.column("raw_score"))
+        labels = [c.removeprefix("probability_") for c in self.predictor_.outputs if c.startswith("probability_")]
+        return np.column_stack([np.asarray(out.column(f"raw_score_{label}")) for label in labels])
