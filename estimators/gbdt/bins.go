@@ -129,7 +129,7 @@ func newNumericMapper(upper []float64) *mapper {
 // above it.
 func midpoint(a, b float64) float64 {
 	m := a + (b-a)/2
-	if m >= b || math.IsInf(m, 0) {
+	if m >= b || math.IsInf(m, 0) || m != m { // m is NaN when a is -Inf
 		m = a
 	}
 	return m

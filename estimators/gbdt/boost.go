@@ -488,6 +488,9 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 			break
 		}
 	}
+	if progress != nil {
+		progress(1) // also when stopped early
+	}
 	rounds := len(m.trees) / K
 	log := estimators.Log{}
 	if vbm != nil {
@@ -495,21 +498,24 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 		log["best_iteration"] = bestRound
 		log["best_score"] = best
 		if hp.esr > 0 {
-			// Take the rounds after the best one out of the training
-			// scores too, so that the metrics describe the model kept.
-			for ti := bestRound * K; ti < len(m.trees); ti++ {
-				gt := &grown{tree: m.trees[ti], binThr: binThrs[ti]}
-				sk := scores[ti%K]
-				err := engine.ForChunks(ctx, hp.threads, n, func(_, lo, hi int) {
-					for r := lo; r < hi; r++ {
-						sk[r] -= gt.tree.LeafValue[leafOfBins(gt, bm.bins[r*nf:(r+1)*nf])]
-					}
-				})
-				if err != nil {
-					return nil, err
-				}
-			}
+			// Rescore the training rows with the trees kept, in the order
+			// they were added, so the metrics describe the model kept.
 			m.trees = m.trees[:bestRound*K]
+			err := engine.ForChunks(ctx, hp.threads, n, func(_, lo, hi int) {
+				for k := range K {
+					fill(scores[k][lo:hi], m.initScore[k])
+				}
+				for ti, t := range m.trees {
+					gt := &grown{tree: t, binThr: binThrs[ti]}
+					sk := scores[ti%K]
+					for r := lo; r < hi; r++ {
+						sk[r] += t.LeafValue[leafOfBins(gt, bm.bins[r*nf:(r+1)*nf])]
+					}
+				}
+			})
+			if err != nil {
+				return nil, err
+			}
 			rounds = bestRound
 		}
 	}

@@ -226,6 +226,11 @@ func decodeTrees(file *engine.ModelFile, numTrees int, mappers []*mapper) ([]*Tr
 	if nodes != nil {
 		ns = nodes.NumRows()
 	}
+	// Every tree has a leaf: a count beyond the leaves is a lie that must
+	// not size an allocation.
+	if numTrees > leaves.NumRows() {
+		return nil, errorf("%d trees but %d leaves", numTrees, leaves.NumRows())
+	}
 	trees := make([]*Tree, numTrees)
 	for i := range trees {
 		trees[i] = &Tree{}

@@ -80,7 +80,7 @@ func (g *grower[B]) releaseHist(l *leafState) {
 func (g *grower[B]) buildHist(ctx context.Context, hist []slot, rows []int32, all bool, gh []gradPair) error {
 	m := len(rows)
 	if all {
-		m = g.bm.n
+		m, rows = g.bm.n, nil
 	}
 	nf := g.bm.nf
 	nblocks := max(1, (m+histBlock-1)/histBlock)
@@ -101,9 +101,6 @@ func (g *grower[B]) buildHist(ctx context.Context, hist []slot, rows []int32, al
 		part := target[g.bm.offsets[f0]:g.bm.offsets[f1]]
 		clear(part)
 		lo, hi := b*histBlock, min(m, (b+1)*histBlock)
-		if all {
-			rows = nil
-		}
 		accumulate(part, g.bm, rows, lo, hi, gh, f0, f1)
 	})
 	if err != nil || nblocks == 1 {

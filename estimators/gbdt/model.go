@@ -293,10 +293,7 @@ func (o *outputs) emitArray(name string, a arrow.Array) {
 func (o *outputs) frame() (*engine.Frame, error) {
 	f, err := engine.NewFrame(o.names, o.arrays)
 	if err != nil {
-		for _, a := range o.arrays {
-			a.Release()
-		}
-		return nil, err
+		return nil, err // release frees the arrays
 	}
 	o.arrays = nil
 	return f, nil

@@ -1,6 +1,7 @@
 package gbdt
 
 import (
+	"fmt"
 	"math"
 )
 
@@ -76,16 +77,16 @@ func (t *Tree) validate(numFeatures int, categorical []bool) error {
 	ns := len(t.Feature)
 	for _, l := range []int{len(t.Threshold), len(t.CatLeft), len(t.DefaultLeft), len(t.Left), len(t.Right), len(t.Gain), len(t.Count), len(t.Value)} {
 		if l != ns {
-			return errorf("split node arrays differ in length")
+			return fmt.Errorf("split node arrays differ in length")
 		}
 	}
 	nl := len(t.LeafValue)
 	if len(t.LeafCount) != nl || nl != ns+1 {
-		return errorf("%d leaves for %d split nodes (expected %d)", nl, ns, ns+1)
+		return fmt.Errorf("%d leaves for %d split nodes (expected %d)", nl, ns, ns+1)
 	}
 	for _, v := range t.LeafValue {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return errorf("leaf value %v is not finite", v)
+			return fmt.Errorf("leaf value %v is not finite", v)
 		}
 	}
 	seenNode := make([]bool, ns)
@@ -97,30 +98,30 @@ func (t *Tree) validate(numFeatures int, categorical []bool) error {
 		if c < 0 {
 			l := int(^c)
 			if l >= nl || seenLeaf[l] {
-				return errorf("leaf reference %d is out of range or repeated", l)
+				return fmt.Errorf("leaf reference %d is out of range or repeated", l)
 			}
 			seenLeaf[l] = true
 			continue
 		}
 		if int(c) >= ns || seenNode[c] {
-			return errorf("node reference %d is out of range or repeated", c)
+			return fmt.Errorf("node reference %d is out of range or repeated", c)
 		}
 		seenNode[c] = true
 		f := t.Feature[c]
 		if f < 0 || int(f) >= numFeatures {
-			return errorf("node %d splits on feature %d of %d", c, f, numFeatures)
+			return fmt.Errorf("node %d splits on feature %d of %d", c, f, numFeatures)
 		}
 		if (t.CatLeft[c] != nil) != categorical[f] {
-			return errorf("node %d: the split kind does not match feature %d", c, f)
+			return fmt.Errorf("node %d: the split kind does not match feature %d", c, f)
 		}
 		if t.CatLeft[c] == nil && math.IsNaN(t.Threshold[c]) {
-			return errorf("node %d has a NaN threshold", c)
+			return fmt.Errorf("node %d has a NaN threshold", c)
 		}
 		stack = append(stack, t.Left[c], t.Right[c])
 	}
 	for _, s := range seenLeaf {
 		if !s {
-			return errorf("a leaf is not reachable from the root")
+			return fmt.Errorf("a leaf is not reachable from the root")
 		}
 	}
 	return nil
