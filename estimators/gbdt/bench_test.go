@@ -17,7 +17,7 @@ func BenchmarkFitDense(b *testing.B) {
 		n = s
 	}
 	f := syntheticFrame(b, n, 28, 1)
-	params := map[string]any{"objective": "log_loss", "max_iter": 20, "num_leaves": 255, "n_threads": 1}
+	params := map[string]any{"objective": "log_loss", "max_iter": 20, "num_leaves": 255, "n_threads": 2}
 	b.ResetTimer()
 	for range b.N {
 		fitModel(b, f, estimators.Spec{Target: "y"}, params)

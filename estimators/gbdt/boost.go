@@ -377,6 +377,7 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 	inBag := make([]bool, 0)
 	var history []float64
 	var binThrs [][]int32
+	roundsRun := 0
 	best, bestRound := math.NaN(), 0
 	higherBetter := metric == metricAUC
 	growStart := time.Now()
@@ -470,8 +471,9 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 			m.trees = append(m.trees, t)
 			binThrs = append(binThrs, gt.binThr)
 		}
+		roundsRun = round + 1
 		if progress != nil {
-			progress(float64(round+1) / float64(hp.maxIter))
+			progress(float64(roundsRun) / float64(hp.maxIter))
 		}
 		if vbm == nil {
 			continue
@@ -535,7 +537,7 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 	}
 	log["feature_importance"] = map[string]any{"split": split, "gain": gain}
 	log["iterations"] = rounds
-	log["rounds_run"] = len(history)
+	log["rounds_run"] = roundsRun
 	log["num_trees"] = len(m.trees)
 	log["bins"] = bm.offsets[nf]
 	log["engine_timings"] = map[string]any{"binning_seconds": binSeconds, "boosting_seconds": time.Since(growStart).Seconds()}
