@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import time
@@ -15,6 +16,7 @@ from typing import Any, Callable
 import numpy as np
 
 import _data
+import _gbdt
 
 WORKLOADS = {
     "logistic": "logistic regression, L2",
@@ -108,19 +110,136 @@ def gap(q: Fit, peer: Fit) -> float:
     return (q.objective - peer.objective) / abs(peer.objective)
 
 
-def timed(benchmark: Any, fn: Callable[[], Any], rounds: int) -> tuple[Any, list[float]]:
+def cpu_seconds() -> tuple[float, float] | None:
+    """(CPU seconds the whole machine has spent busy or stolen by the
+    hypervisor since boot, from /proc/stat; CPU seconds of this process, all
+    threads), or None where /proc/stat is unavailable."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    if len(v) < 8:
+        return None
+    busy = (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return busy, r.ru_utime + r.ru_stime
+
+
+def others_load(before: tuple[float, float] | None, after: tuple[float, float] | None, elapsed: float) -> float | None:
+    """The share of the machine's CPU time that other processes (or the
+    hypervisor) took between two cpu_seconds() readings elapsed seconds apart;
+    None for intervals under half a second, too short for /proc/stat's
+    10 ms ticks."""
+    if before is None or after is None or elapsed < 0.5:
+        return None
+    others = (after[0] - before[0]) - (after[1] - before[1])
+    return min(1.0, max(0.0, others / (elapsed * (os.cpu_count() or 1))))
+
+
+def timed(benchmark: Any, fn: Callable[[], Any], rounds: int,
+          load: list[float] | None = None) -> tuple[Any, list[float]]:
     """Run fn `rounds` times under pytest-benchmark's pedantic mode; return
-    the last result and every round's wall time."""
+    the last result and every round's wall time.
+
+    If `load` is a list, each round also appends the share of the machine's
+    CPU time that other processes took meanwhile (others_load): about 0 when
+    the benchmark has the machine to itself; when it is not, the round's
+    time says little.
+    """
     times: list[float] = []
 
     def run() -> Any:
+        before = cpu_seconds()
         started = time.perf_counter()
         out = fn()
-        times.append(time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        times.append(elapsed)
+        share = others_load(before, cpu_seconds(), elapsed)
+        if load is not None and share is not None:
+            load.append(share)
         return out
 
     result = benchmark.pedantic(run, rounds=rounds, iterations=1, warmup_rounds=0)
     return result, times
+
+
+# ---------------------------------------------------------------- gradient-boosted trees
+# quiver against LightGBM (the reference of every ratio), XGBoost and
+# scikit-learn; see test_gbdt.py.
+
+GBDT_WORKLOADS = {
+    "dense": "dense (make_classification)",
+    "categorical": "categorical (airline-shaped)",
+}
+GBDT_LIBRARIES = _gbdt.LIBRARIES
+GBDT_LABELS = _gbdt.LABELS
+GBDT_REFERENCE = _gbdt.REFERENCE
+# The issue's targets, quiver against LightGBM.
+GBDT_TIME_TARGET = 1.0  # training time ratio at most
+GBDT_AUC_TARGET = 0.002  # |test AUC difference| at most
+GBDT_MEMORY_TARGET = 1.0  # peak RSS ratio at most
+GBDT_THROUGHPUT_TARGET = 1.0  # prediction rows/s ratio at least
+# Sanity bounds the suite asserts, so that broken code fails even the smoke
+# run: every library's test AUC, and how far quiver's may fall below LightGBM's.
+GBDT_AUC_ASSERT = 0.6
+GBDT_AUC_GAP_ASSERT = 0.02
+# Others' CPU load above which RESULTS.md flags a time as measured on a busy machine.
+LOAD_FLAG = 0.10
+
+
+@dataclass
+class GBDTFit:
+    workload: str  # a key of GBDT_WORKLOADS
+    library: str  # a key of GBDT_LABELS
+    times: list[float]
+    auc: float  # on the held-out rows
+    info: dict[str, Any] = field(default_factory=dict)
+    load: list[float] = field(default_factory=list)  # others' CPU load during each round (see timed)
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(self.times)
+
+
+@dataclass
+class GBDTPredict:
+    library: str
+    rows: int
+    times: list[float]
+    info: dict[str, Any] = field(default_factory=dict)
+    load: list[float] = field(default_factory=list)  # others' CPU load during each round (see timed)
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds
+
+
+# Filled by the tests and fixtures, read by the conftest at session end.
+GBDT_FITS: dict[str, dict[str, GBDTFit]] = {w: {} for w in GBDT_WORKLOADS}
+GBDT_PREDICTS: dict[str, GBDTPredict] = {}
+GBDT_MEMORY: dict[str, dict[str, Any]] = {}  # by library, the probe's JSON
+GBDT_DATA: dict[str, Any] = {}  # what the fixtures built, described in RESULTS.md
+GBDT_SKIPPED: dict[str, str] = {}  # library -> why it was not measured
+
+
+def record_gbdt(fit: GBDTFit) -> None:
+    GBDT_FITS[fit.workload][fit.library] = fit
+
+
+def gbdt_measured() -> bool:
+    return any(GBDT_FITS.values()) or bool(GBDT_PREDICTS) or bool(GBDT_MEMORY)
+
+
+def gbdt_complete() -> bool:
+    """Whether quiver and LightGBM were measured on every GBDT workload."""
+    need = ("quiver", GBDT_REFERENCE)
+    return (all(lib in GBDT_FITS[w] for w in GBDT_WORKLOADS for lib in need)
+            and all(lib in GBDT_PREDICTS for lib in need) and all(lib in GBDT_MEMORY for lib in need))
 
 
 # ---------------------------------------------------------------- RESULTS.md
@@ -183,7 +302,9 @@ def _size(b: float) -> str:
 
 
 def render(s: _data.Scale) -> str:
-    """RESULTS.md from what the session recorded."""
+    """RESULTS.md from what the session recorded: the shared header, the
+    linear models' sections and the gradient-boosted trees' sections (each
+    only if measured), and the details of every measurement."""
     cores = os.cpu_count()
     try:
         usable = len(os.sched_getaffinity(0))
@@ -198,10 +319,27 @@ def render(s: _data.Scale) -> str:
         f"- date: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- machine: {_cpu_model()}, {cores} cores ({usable} usable), {_memory_total()} RAM, "
         f"{platform.system()} {platform.release()}",
-        f"- versions: quiver {_version('quiver')}, scikit-learn {_version('sklearn')}, numpy {_version('numpy')}, "
-        f"pyarrow {_version('pyarrow')}, scipy {_version('scipy')}, Python {platform.python_version()}, "
-        f"Go {_go_version()}",
+        f"- versions: quiver {_version('quiver')}, scikit-learn {_version('sklearn')}, "
+        f"LightGBM {_version('lightgbm')}, XGBoost {_version('xgboost')}, numpy {_version('numpy')}, "
+        f"pyarrow {_version('pyarrow')}, pandas {_version('pandas')}, scipy {_version('scipy')}, "
+        f"Python {platform.python_version()}, Go {_go_version()}",
         f"- BLAS seen by numpy/scikit-learn: {_blas()}",
+    ]
+    notes: list[str] = []
+    if any(FITS.values()) or MEMORY:
+        lines += _render_linear(s, notes)
+    if gbdt_measured():
+        lines += _render_gbdt(notes)
+    if notes:
+        lines += ["", "## Details", ""] + notes
+    return "\n".join(lines) + "\n"
+
+
+def _render_linear(s: _data.Scale, details: list[str]) -> list[str]:
+    lines = [
+        "",
+        "## Linear models: quiver against scikit-learn",
+        "",
         f"- data: {s.n:,} rows × {s.p} float64 features (scale `{s.name}`), independent standard normals, "
         f"seed {_data.SEED}; y = x·β + {_data.INTERCEPT} (+ N(0,1) noise for ridge; Bernoulli(sigmoid) "
         "for logistic), β ~ N(0, 4/p)",
@@ -252,7 +390,7 @@ def render(s: _data.Scale) -> str:
     if MEMORY:
         lines += [
             "",
-            "## Peak memory of a quiver fit",
+            "## Linear models: peak memory of a quiver fit",
             "",
             "Each fit runs in a fresh process that imports only numpy, pyarrow and quiver, builds the table column by",
             "column, and fits once (the same call as above, scoring of the training frame included). Peak RSS is the",
@@ -273,6 +411,228 @@ def render(s: _data.Scale) -> str:
                              f"the fit (building the table) {_size(m['peak_rss_before_fit'])}; RSS after the fit "
                              f"{_size(m['rss_after_fit'])}; ru_maxrss {_size(m['ru_maxrss'])}"
                              + (f"; also imported: {', '.join(m['other_modules'])}" if m["other_modules"] else ""))
-    if notes or mem_notes:
-        lines += ["", "## Details", ""] + notes + mem_notes
-    return "\n".join(lines) + "\n"
+    details += notes + mem_notes
+    return lines
+
+
+def _ratio(x: float) -> str:
+    return f"{x:.2f}×"
+
+
+def _met(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("**yes**" if ok else "**no**")
+
+
+def _rate(r: float) -> str:
+    return f"{r:,.0f}"
+
+
+def _load(values: list[float]) -> str:
+    return f"{max(values):.0%}" if values else "n/a"
+
+
+def _busy(met: str, *measured: Any) -> str:
+    """met, flagged when a measurement behind it ran on a busy machine."""
+    worst = max((max(m.load) for m in measured if m is not None and m.load), default=0.0)
+    if worst > LOAD_FLAG:
+        met += f" (unreliable: other processes took up to {worst:.0%} of the CPU)"
+    return met
+
+
+def _render_gbdt(details: list[str]) -> list[str]:
+    d = GBDT_DATA
+    ref = GBDT_REFERENCE
+    lab = GBDT_LABELS
+    lines = [
+        "",
+        "## Gradient-boosted trees: quiver against LightGBM, XGBoost and scikit-learn",
+        "",
+    ]
+    if "dense" in d:
+        lines.append(f"- dense data: `make_classification({d['dense']['call']})` as float32; the first "
+                     f"{d['dense']['train']:,} rows train, the last {d['dense']['test']:,} are held out "
+                     f"(cached in `benchmarks/.cache/`)")
+    if "categorical" in d:
+        c = d["categorical"]
+        lines.append(f"- categorical data: an airline-shaped synthetic set of {c['rows']:,} rows "
+                     f"(`_gbdt_data.make_airline`, seed {c['seed']}): categories month (12), day_of_week (7), carrier "
+                     f"({c['carriers']}), origin and dest ({c['airports']} airports each; scikit-learn takes at most "
+                     "255 categories natively); numbers dep_hour (0-23) and distance (from the airports' positions, "
+                     "with noise); \"delayed\" "
+                     f"({c['positive_rate']:.1%} of rows) drawn from a logistic model with carrier × hour, origin × "
+                     "hour, month × destination and carrier × distance interactions. The last "
+                     f"{c['test']:,} rows are held out; the AUC of the true probabilities on them (the best "
+                     f"possible) is {c['bayes_auc']:.4f}")
+    if "scale" in d:
+        g = d["scale"]
+        lines += [
+            f"- every library: {g['max_iter']} rounds, {g['num_leaves']} leaves, learning rate 0.1, 255 bins, "
+            "2 threads, binary log loss:",
+            f"  - quiver: `{d['params']['quiver']}`, fitted through `quiver._learners.fit(\"gbdt\", ..., score=False)` "
+            "(the call `quiver.gbdt` makes, without scoring the training frame afterwards)",
+            f"  - LightGBM: `LGBMClassifier({d['params']['lightgbm']})`",
+            f"  - XGBoost: `XGBClassifier({d['params']['xgboost']})` (`enable_categorical=True` on the categorical set)",
+            f"  - scikit-learn: `HistGradientBoostingClassifier({d['params']['scikit-learn']})` "
+            "under `threadpool_limits(2, \"openmp\")`",
+            "- the data each library gets, built before the clock starts: the peers a C-ordered float32 numpy array "
+            "(dense) or a pandas DataFrame with `category` columns (categorical); quiver a pyarrow Table over the "
+            "same float32 values, one contiguous column each, without a copy (dense), or with dictionary<int16, "
+            "string> columns (categorical). The timed call includes each library's own binning and data ingestion",
+            f"- wall time: median of {g['fit_rounds']} round(s) per fit and {g['predict_rounds']} per prediction; "
+            "test AUC from P(class 1) on the held-out rows, by one numpy function for every library",
+            "- others' load: the largest share, over a measurement's rounds, of the machine's CPU time that other "
+            "processes (or the hypervisor) took while it ran (`/proc/stat` minus the benchmark process's own CPU "
+            f"time). Above {LOAD_FLAG:.0%} the libraries were competing for the cores and the time, and any ratio "
+            "built on it, is unreliable: a met or missed target is flagged then",
+        ]
+    skipped = [f"{lab[k]} ({v})" for k, v in GBDT_SKIPPED.items()]
+    if skipped:
+        lines.append(f"- not measured: {'; '.join(skipped)}")
+
+    # the issue's targets
+    rows = []
+    for w, title in GBDT_WORKLOADS.items():
+        q, r = GBDT_FITS[w].get("quiver"), GBDT_FITS[w].get(ref)
+        if q and r:
+            ratio = q.seconds / r.seconds
+            rows.append(f"| {title}: training time | {_seconds(q.seconds)} s | {_seconds(r.seconds)} s | "
+                        f"{_ratio(ratio)} | ≤ {GBDT_TIME_TARGET:g}× | "
+                        f"{_busy(_met(ratio <= GBDT_TIME_TARGET), q, r)} |")
+            diff = q.auc - r.auc
+            met = _met(abs(diff) <= GBDT_AUC_TARGET)
+            if diff > GBDT_AUC_TARGET:
+                met += " (quiver's is higher)"
+            rows.append(f"| {title}: test AUC | {q.auc:.4f} | {r.auc:.4f} | {diff:+.4f} | "
+                        f"within ±{GBDT_AUC_TARGET:g} | {met} |")
+        else:
+            def cell(f: GBDTFit | None, what: str) -> str:
+                if f is None:
+                    return "(not measured)"
+                return f"{_seconds(f.seconds)} s" if what == "time" else f"{f.auc:.4f}"
+
+            rows.append(f"| {title}: training time | {cell(q, 'time')} | {cell(r, 'time')} | | "
+                        f"≤ {GBDT_TIME_TARGET:g}× | n/a |")
+            rows.append(f"| {title}: test AUC | {cell(q, 'auc')} | {cell(r, 'auc')} | | "
+                        f"within ±{GBDT_AUC_TARGET:g} | n/a |")
+    qm, rm = GBDT_MEMORY.get("quiver"), GBDT_MEMORY.get(ref)
+    if qm and rm:
+        ratio = qm["peak_rss"] / rm["peak_rss"]
+        rows.append(f"| dense: peak RSS of a fresh process that loads the data and fits | {_size(qm['peak_rss'])} | "
+                    f"{_size(rm['peak_rss'])} | {_ratio(ratio)} | ≤ {GBDT_MEMORY_TARGET:g}× | "
+                    f"{_met(ratio <= GBDT_MEMORY_TARGET)} |")
+    else:
+        rows.append(f"| dense: peak RSS of a fresh process that loads the data and fits | "
+                    f"{'(not measured)' if qm is None else _size(qm['peak_rss'])} | "
+                    f"{'(not measured)' if rm is None else _size(rm['peak_rss'])} | | "
+                    f"≤ {GBDT_MEMORY_TARGET:g}× | n/a |")
+    qp, rp = GBDT_PREDICTS.get("quiver"), GBDT_PREDICTS.get(ref)
+    if qp and rp:
+        ratio = qp.rows_per_second / rp.rows_per_second
+        rows.append(f"| dense: prediction throughput, {qp.rows:,} rows | {_rate(qp.rows_per_second)} rows/s | "
+                    f"{_rate(rp.rows_per_second)} rows/s | {_ratio(ratio)} | ≥ {GBDT_THROUGHPUT_TARGET:g}× | "
+                    f"{_busy(_met(ratio >= GBDT_THROUGHPUT_TARGET), qp, rp)} |")
+    else:
+        rows.append(f"| dense: prediction throughput | "
+                    f"{'(not measured)' if qp is None else _rate(qp.rows_per_second) + ' rows/s'} | "
+                    f"{'(not measured)' if rp is None else _rate(rp.rows_per_second) + ' rows/s'} | | "
+                    f"≥ {GBDT_THROUGHPUT_TARGET:g}× | n/a |")
+    lines += [
+        "",
+        "### The issue's targets: quiver against LightGBM",
+        "",
+        "| measure | quiver | LightGBM | quiver vs LightGBM | target | met |",
+        "|---|---:|---:|---:|---|---|",
+        *rows,
+        "",
+        "Ratios are quiver's over LightGBM's (time and memory: < 1 means quiver needs less; throughput: > 1 means "
+        "quiver scores faster); the AUC column is quiver's minus LightGBM's.",
+    ]
+
+    # training, every library
+    if any(GBDT_FITS.values()):
+        lines += [
+            "",
+            "### Training",
+            "",
+            "| data set | library | fit s | time / LightGBM's | test AUC | AUC − LightGBM's | others' load |",
+            "|---|---|---:|---:|---:|---:|---:|",
+        ]
+        for w, title in GBDT_WORKLOADS.items():
+            r = GBDT_FITS[w].get(ref)
+            for library in GBDT_LIBRARIES:
+                f = GBDT_FITS[w].get(library)
+                if f is None:
+                    continue
+                vs = _ratio(f.seconds / r.seconds) if r else ""
+                dauc = f"{f.auc - r.auc:+.4f}" if r else ""
+                lines.append(f"| {title} | {lab[library]} | {_seconds(f.seconds)} | {vs} | {f.auc:.4f} | {dauc} | "
+                             f"{_load(f.load)} |")
+                detail = ", ".join(f"{k} {v}" for k, v in f.info.items())
+                details.append(f"- GBDT {title}, {lab[library]}: rounds {', '.join(_seconds(t) for t in f.times)} s "
+                               f"(others' load {', '.join(f'{x:.0%}' for x in f.load) or 'n/a'}); "
+                               f"test AUC {f.auc:.6f}" + (f"; {detail}" if detail else ""))
+
+    # prediction throughput
+    if GBDT_PREDICTS:
+        r = GBDT_PREDICTS.get(ref)
+        lines += [
+            "",
+            "### Prediction throughput",
+            "",
+            "The dense models above score the first rows of the dense set (P(class 1) of every row, 2 threads): "
+            "quiver's predict function on a pyarrow Table (`predict(table, n_threads=2)`, which returns the table "
+            "with `prediction`, `probability_0` and `probability_1` added), LightGBM's `Booster.predict(X, "
+            "num_threads=2)`, XGBoost's `Booster.inplace_predict(X)` (nthread 2) and scikit-learn's `predict_proba(X)`.",
+            "",
+            "| library | rows | s | rows/s | throughput / LightGBM's | others' load |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for library in GBDT_LIBRARIES:
+            p = GBDT_PREDICTS.get(library)
+            if p is None:
+                continue
+            vs = _ratio(p.rows_per_second / r.rows_per_second) if r else ""
+            lines.append(f"| {lab[library]} | {p.rows:,} | {_seconds(p.seconds)} | {_rate(p.rows_per_second)} | {vs} | "
+                         f"{_load(p.load)} |")
+            detail = ", ".join(f"{k} {v}" for k, v in p.info.items())
+            details.append(f"- GBDT prediction, {lab[library]}: rounds {', '.join(_seconds(t) for t in p.times)} s "
+                           f"(others' load {', '.join(f'{x:.0%}' for x in p.load) or 'n/a'})"
+                           + (f"; {detail}" if detail else ""))
+
+    # peak memory
+    if GBDT_MEMORY:
+        r = GBDT_MEMORY.get(ref)
+        lines += [
+            "",
+            "### Peak memory of a dense fit",
+            "",
+            "Each library fits the dense set once in a fresh process (`_memory_probe.py gbdt LIBRARY ...`) that",
+            "imports the library, loads the cached .npy files (the peers the row-major array, quiver the column-major",
+            "one, wrapped in a pyarrow Table without a copy; all rows, the held-out ones included), and fits with",
+            "the hyperparameters above. Peak RSS is the process's high-water mark (`VmHWM`: interpreter, the",
+            "library and whatever it imports, the data and the fit). \"Fit's own\" is the peak minus the RSS just",
+            "before the fit, the memory the fit itself added. The issue's target is on the peak. The probe's fit",
+            "time is a second, independent timing of the same fit (one round, with others' load meanwhile).",
+            "",
+            "| library | data loaded | RSS before fit | peak RSS | peak / LightGBM's | fit's own (peak − before) | "
+            "fit's own / LightGBM's | probe's fit s | others' load |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for library in GBDT_LIBRARIES:
+            m = GBDT_MEMORY.get(library)
+            if m is None:
+                continue
+            own = m["peak_rss"] - m["rss_before_fit"]
+            vs = _ratio(m["peak_rss"] / r["peak_rss"]) if r else ""
+            own_ref = (r["peak_rss"] - r["rss_before_fit"]) if r else 0
+            vs_own = _ratio(own / own_ref) if r and own_ref > 0 else ""
+            load = m.get("others_load")
+            lines.append(f"| {lab[library]} | {_size(m['data_nbytes'])} | {_size(m['rss_before_fit'])} | "
+                         f"{_size(m['peak_rss'])} | {vs} | {_size(own)} | {vs_own} | {_seconds(m['fit_seconds'])} | "
+                         f"{'n/a' if load is None else f'{load:.0%}'} |")
+            details.append(f"- GBDT memory probe, {lab[library]}: {m['rows']:,} training rows × {m['columns']} "
+                           f"features; peak RSS before the fit (imports and loading) {_size(m['peak_rss_before_fit'])}; "
+                           f"RSS after the fit {_size(m['rss_after_fit'])}; fit {m['fit_seconds']:.2f} s; "
+                           f"ru_maxrss {_size(m['ru_maxrss'])}; heavy modules loaded: "
+                           f"{', '.join(m['modules']) or 'none'}")
+    return lines
