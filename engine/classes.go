@@ -457,3 +457,17 @@ func (c *Classes) UnmarshalJSON(b []byte) error {
 	*c = *d
 	return nil
 }
+
+// PredictionFields lists the default outputs of a model: "prediction"
+// (float64 for a regression, where classes is nil, else the labels' type),
+// then "probability_<label>" for every class, in class order.
+func PredictionFields(classes *Classes) []Field {
+	if classes == nil {
+		return []Field{{Name: "prediction", Type: "float64"}}
+	}
+	out := []Field{{Name: "prediction", Type: classes.DataType().String()}}
+	for _, name := range classes.ProbabilityNames() {
+		out = append(out, Field{Name: name, Type: "float64"})
+	}
+	return out
+}

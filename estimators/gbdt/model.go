@@ -90,14 +90,7 @@ func (m *Model) Trees() []*Tree { return m.trees }
 // Outputs lists the default output columns: "prediction", and for
 // classifiers "probability_<label>" per class.
 func (m *Model) Outputs() []engine.Field {
-	if m.classes == nil {
-		return []engine.Field{{Name: "prediction", Type: "float64"}}
-	}
-	out := []engine.Field{{Name: "prediction", Type: m.classes.DataType().String()}}
-	for _, name := range m.classes.ProbabilityNames() {
-		out = append(out, engine.Field{Name: name, Type: "float64"})
-	}
-	return out
+	return engine.PredictionFields(m.classes)
 }
 
 // Apply scores every row of data.

@@ -77,14 +77,7 @@ func (m *Model) Coef() [][]float64 {
 // regression, the target's type family for classifiers), then
 // "probability_<label>" for every class, in class order.
 func (m *Model) Outputs() []engine.Field {
-	if m.classes == nil {
-		return []engine.Field{{Name: "prediction", Type: "float64"}}
-	}
-	out := []engine.Field{{Name: "prediction", Type: m.classes.DataType().String()}}
-	for _, name := range m.classes.ProbabilityNames() {
-		out = append(out, engine.Field{Name: name, Type: "float64"})
-	}
-	return out
+	return engine.PredictionFields(m.classes)
 }
 
 // Apply computes the output columns for every row of data, on threads
