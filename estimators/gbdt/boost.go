@@ -440,11 +440,15 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 			}
 			// Rows of the bag are in the leaves' ranges; the others are
 			// routed through the tree.
-			for l, ls := range gt.leaves {
+			err = engine.ForTasks(ctx, hp.threads, len(gt.leaves), func(l int) {
+				ls := gt.leaves[l]
 				v := t.LeafValue[l]
 				for _, r := range g.idx[ls.buf][ls.begin : ls.begin+ls.count] {
 					scores[k][r] += v
 				}
+			})
+			if err != nil {
+				return nil, err
 			}
 			if hp.subsample < 1 {
 				err := engine.ForChunks(ctx, hp.threads, n, func(_, lo, hi int) {

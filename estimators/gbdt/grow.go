@@ -12,7 +12,7 @@ import (
 // independent of the thread count.
 const (
 	histBlock = 32768
-	partBlock = 65536
+	partBlock = 16384
 )
 
 // grower grows trees leaf-wise on one binned matrix; it keeps its buffers
