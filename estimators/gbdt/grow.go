@@ -11,8 +11,9 @@ import (
 // the unit of row parallelism; being fixed, they keep floating-point sums
 // independent of the thread count.
 const (
-	histBlock = 32768
-	partBlock = 16384
+	histBlock     = 8192
+	maxHistBlocks = 16
+	partBlock     = 16384
 )
 
 // grower grows trees leaf-wise on one binned matrix; it keeps its buffers
@@ -83,7 +84,10 @@ func (g *grower[B]) buildHist(ctx context.Context, hist []slot, rows []int32, al
 		m, rows = g.bm.n, nil
 	}
 	nf := g.bm.nf
-	nblocks := max(1, (m+histBlock-1)/histBlock)
+	// Blocks depend on the leaf's size only: at most maxHistBlocks of them,
+	// at least histBlock rows each.
+	block := max(histBlock, (m+maxHistBlocks-1)/maxHistBlocks)
+	nblocks := max(1, (m+block-1)/block)
 	ngroups := 1
 	if nblocks < g.threads {
 		ngroups = min(nf, g.threads)
@@ -100,7 +104,7 @@ func (g *grower[B]) buildHist(ctx context.Context, hist []slot, rows []int32, al
 		}
 		part := target[g.bm.offsets[f0]:g.bm.offsets[f1]]
 		clear(part)
-		lo, hi := b*histBlock, min(m, (b+1)*histBlock)
+		lo, hi := b*block, min(m, (b+1)*block)
 		accumulate(part, g.bm, rows, lo, hi, gh, f0, f1)
 	})
 	if err != nil || nblocks == 1 {
