@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import time
@@ -16,6 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 import _data
+from _cpu import cpu_seconds
 import _gbdt
 
 WORKLOADS = {
@@ -108,22 +108,6 @@ def peer_fits(workload: str) -> list[Fit]:
 def gap(q: Fit, peer: Fit) -> float:
     """(quiver − peer) / |peer| of the objective; negative means quiver's is lower."""
     return (q.objective - peer.objective) / abs(peer.objective)
-
-
-def cpu_seconds() -> tuple[float, float] | None:
-    """(CPU seconds the whole machine has spent busy or stolen by the
-    hypervisor since boot, from /proc/stat; CPU seconds of this process, all
-    threads), or None where /proc/stat is unavailable."""
-    try:
-        with open("/proc/stat") as f:
-            v = [int(x) for x in f.readline().split()[1:9]]
-    except (OSError, ValueError):
-        return None
-    if len(v) < 8:
-        return None
-    busy = (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return busy, r.ru_utime + r.ru_stime
 
 
 def others_load(before: tuple[float, float] | None, after: tuple[float, float] | None, elapsed: float) -> float | None:

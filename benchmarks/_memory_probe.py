@@ -18,6 +18,8 @@ import json
 import resource
 import sys
 
+from _cpu import cpu_seconds
+
 
 def _status(field: str) -> int:
     """A memory field of /proc/self/status, in bytes."""
@@ -46,22 +48,6 @@ def peak_rss_bytes() -> int:
 
 def ru_maxrss_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
-
-
-def cpu_seconds() -> tuple[float, float] | None:
-    """As _bench.cpu_seconds (not imported: _bench loads pyarrow): the
-    machine's busy CPU seconds since boot and this process's CPU seconds."""
-    import os
-
-    try:
-        with open("/proc/stat") as f:
-            v = [int(x) for x in f.readline().split()[1:9]]
-    except (OSError, ValueError):
-        return None
-    if len(v) < 8:
-        return None
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK"), r.ru_utime + r.ru_stime
 
 
 # Libraries whose presence in a probe would count in its peak.
