@@ -362,7 +362,9 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 		}
 	}
 	var probs [][]float64
+	var argmax []int32 // unused output of the probabilities
 	if K > 1 {
+		argmax = make([]int32, n)
 		probs = make([][]float64, K)
 		for k := range probs {
 			probs[k] = make([]float64, n)
@@ -406,7 +408,7 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 		}
 		if K > 1 {
 			err := engine.ForChunks(ctx, hp.threads, n, func(_, lo, hi int) {
-				engine.Probabilities(engine.Rows(scores, lo, hi), engine.Rows(probs, lo, hi), make([]int32, hi-lo))
+				engine.Probabilities(engine.Rows(scores, lo, hi), engine.Rows(probs, lo, hi), argmax[lo:hi])
 			})
 			if err != nil {
 				return nil, err
@@ -526,18 +528,11 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 		}
 	}
 	log["metrics"] = trainMetrics(o, scores)
-	m.importanceSplit = make([]int, nf)
-	m.importanceGain = make([]float64, nf)
-	for _, t := range m.trees {
-		for i, f := range t.Feature {
-			m.importanceSplit[f]++
-			m.importanceGain[f] += t.Gain[i]
-		}
-	}
+	splits, gains := m.importance()
 	split, gain := map[string]int{}, map[string]float64{}
 	for j, f := range m.features {
-		split[f] = m.importanceSplit[j]
-		gain[f] = m.importanceGain[j]
+		split[f] = splits[j]
+		gain[f] = gains[j]
 	}
 	log["feature_importance"] = map[string]any{"split": split, "gain": gain}
 	log["iterations"] = rounds
@@ -592,25 +587,14 @@ func renewMedians[B binType](gt *grown, g *grower[B], o *objective, scores []flo
 // accuracy and (for two classes) AUC for classifiers; RMSE, MAE and R² of
 // the predictions for regressions.
 func trainMetrics(o *objective, scores [][]float64) map[string]any {
-	t := target{y: o.y, codes: o.codes}
 	if o.name == objLogLoss {
-		out := map[string]any{"log_loss": estimators.JSONFloat(evalMetric(metricLogLoss, o, scores, t, o.w))}
-		n := len(scores[0])
-		K := max(2, len(scores))
-		probs := make([][]float64, K)
-		for k := range probs {
-			probs[k] = make([]float64, n)
+		probs, pred := classProbabilities(scores)
+		out := map[string]any{
+			"log_loss": estimators.JSONFloat(engine.LogLoss(o.codes, probs, o.w)),
+			"accuracy": estimators.JSONFloat(engine.Accuracy(o.codes, pred, o.w)),
 		}
-		pred := make([]int32, n)
-		eta := scores
 		if len(scores) == 1 {
-			eta = [][]float64{slices.Clone(scores[0])}
-			probs[1] = eta[0]
-		}
-		engine.Probabilities(eta, probs, pred)
-		out["accuracy"] = estimators.JSONFloat(engine.Accuracy(o.codes, pred, o.w))
-		if len(scores) == 1 {
-			out["auc"] = estimators.JSONFloat(evalMetric(metricAUC, o, scores, t, o.w))
+			out["auc"] = estimators.JSONFloat(engine.AUC(o.y, scores[0], o.w))
 		}
 		return out
 	}
@@ -634,9 +618,21 @@ func predictions(o *objective, s []float64) []float64 {
 	return pred
 }
 
+// classProbabilities turns raw scores (one vector for two classes, one per
+// class otherwise) into class probabilities and most probable classes.
+func classProbabilities(scores [][]float64) ([][]float64, []int32) {
+	n := len(scores[0])
+	probs := make([][]float64, max(2, len(scores)))
+	for k := range probs {
+		probs[k] = make([]float64, n)
+	}
+	pred := make([]int32, n)
+	engine.Probabilities(scores, probs, pred)
+	return probs, pred
+}
+
 // evalMetric computes the validation metric from the raw scores.
 func evalMetric(metric string, o *objective, scores [][]float64, t target, w []float64) float64 {
-	n := len(scores[0])
 	switch metric {
 	case metricAUC:
 		if len(scores) > 1 {
@@ -644,17 +640,7 @@ func evalMetric(metric string, o *objective, scores [][]float64, t target, w []f
 		}
 		return engine.AUC(t.y, scores[0], w)
 	case metricLogLoss:
-		K := max(2, len(scores))
-		probs := make([][]float64, K)
-		for k := range probs {
-			probs[k] = make([]float64, n)
-		}
-		eta := scores
-		if len(scores) == 1 {
-			eta = [][]float64{slices.Clone(scores[0])}
-			probs[1] = eta[0]
-		}
-		engine.Probabilities(eta, probs, make([]int32, n))
+		probs, _ := classProbabilities(scores)
 		return engine.LogLoss(t.codes, probs, w)
 	}
 	pred := predictions(o, scores[0])

@@ -33,9 +33,7 @@ func (m *Model) Encode() (*engine.ModelFile, error) {
 	st := state{
 		Objective: m.objective, Target: m.target, TargetType: m.targetType, Features: m.features,
 		Classes: m.classes, InitScore: m.initScore, TreesPerIter: m.treesPerIter, NumTrees: len(m.trees),
-	}
-	for _, mp := range m.mappers {
-		st.Categorical = append(st.Categorical, mp.categorical)
+		Categorical: categoricalFlags(m.mappers),
 	}
 	raw, err := json.Marshal(st)
 	if err != nil {
@@ -198,14 +196,6 @@ func decode(file *engine.ModelFile) (model *Model, err error) {
 	if m.trees, err = decodeTrees(file, st.NumTrees, m.mappers); err != nil {
 		return nil, err
 	}
-	m.importanceSplit = make([]int, nf)
-	m.importanceGain = make([]float64, nf)
-	for _, t := range m.trees {
-		for i, f := range t.Feature {
-			m.importanceSplit[f]++
-			m.importanceGain[f] += t.Gain[i]
-		}
-	}
 	return m, nil
 }
 
@@ -338,10 +328,7 @@ func decodeTrees(file *engine.ModelFile, numTrees int, mappers []*mapper) ([]*Tr
 		t.LeafValue = append(t.LeafValue, lv.Value(i))
 		t.LeafCount = append(t.LeafCount, lc.Value(i))
 	}
-	categorical := make([]bool, len(mappers))
-	for j, mp := range mappers {
-		categorical[j] = mp.categorical
-	}
+	categorical := categoricalFlags(mappers)
 	for ti, t := range trees {
 		if err := t.validate(len(mappers), categorical); err != nil {
 			return nil, errorf("tree %d: %v", ti, err)
@@ -354,22 +341,42 @@ func decodeTrees(file *engine.ModelFile, numTrees int, mappers []*mapper) ([]*Tr
 // number of trees and the feature importances (split counts and total
 // gains, in feature order).
 func (m *Model) Summary() map[string]any {
-	categorical := make([]bool, len(m.mappers))
-	for j, mp := range m.mappers {
-		categorical[j] = mp.categorical
-	}
+	splits, gains := m.importance()
 	out := map[string]any{
 		"features":            m.features,
-		"categorical":         categorical,
+		"categorical":         categoricalFlags(m.mappers),
 		"objective":           m.objective,
 		"num_trees":           len(m.trees),
 		"trees_per_iteration": m.treesPerIter,
 		"iterations":          len(m.trees) / m.treesPerIter,
 		"init_score":          m.initScore,
-		"feature_importance":  map[string]any{"split": m.importanceSplit, "gain": m.importanceGain},
+		"feature_importance":  map[string]any{"split": splits, "gain": gains},
 	}
 	if m.classes != nil {
 		out["classes"] = m.classes.Labels()
 	}
 	return out
+}
+
+// categoricalFlags reports which features are categorical.
+func categoricalFlags(mappers []*mapper) []bool {
+	out := make([]bool, len(mappers))
+	for j, mp := range mappers {
+		out[j] = mp.categorical
+	}
+	return out
+}
+
+// importance returns, per feature, the number of splits on it and their
+// total gain over all trees.
+func (m *Model) importance() ([]int, []float64) {
+	splits := make([]int, len(m.features))
+	gains := make([]float64, len(m.features))
+	for _, t := range m.trees {
+		for i, f := range t.Feature {
+			splits[f]++
+			gains[f] += t.Gain[i]
+		}
+	}
+	return splits, gains
 }

@@ -2,7 +2,6 @@ package gbdt
 
 import (
 	"context"
-	"slices"
 
 	"github.com/quiver-ml/quiver/engine"
 )
@@ -319,7 +318,7 @@ func (g *grower[B]) grow(ctx context.Context, rows []int32, gh []gradPair, used 
 		t.LeafValue = append(t.LeafValue, leafOutput(l.sum.g, l.sum.h, g.cfg.l1, g.cfg.l2))
 		t.LeafCount = append(t.LeafCount, int64(l.count))
 	}
-	return &grown{tree: t, binThr: binThr, leaves: slices.Clone(leaves)}, nil
+	return &grown{tree: t, binThr: binThr, leaves: leaves}, nil
 }
 
 // leafOfBins returns the leaf of gt a binned row reaches.

@@ -55,9 +55,6 @@ type Model struct {
 	initScore    []float64
 	treesPerIter int
 	trees        []*Tree
-
-	importanceSplit []int
-	importanceGain  []float64
 }
 
 func errorf(format string, args ...any) error {
