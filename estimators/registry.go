@@ -83,14 +83,18 @@ type ApplyOptions struct {
 	// plus "contribution_bias": per-row additive attributions that sum to
 	// the raw score (with several classes, one set per class).
 	Contributions bool
+	// ExitLevel adds "exit_level": the level (from 1) at which each row
+	// leaves a fast-and-frugal tree.
+	ExitLevel bool
 }
 
-// An Explainer is a Model that can also return its raw scores and
-// per-feature contributions.
+// An Explainer is a Model that can also return some of the columns that
+// ApplyOptions asks for.
 type Explainer interface {
 	Model
 	// Explain is Apply with options; the extra columns follow the default
-	// outputs.
+	// outputs. It fails with a KindValue error if asked for a column the
+	// model cannot give.
 	Explain(ctx context.Context, data *engine.Frame, opts ApplyOptions) (*engine.Frame, error)
 }
 

@@ -22,6 +22,9 @@ const (
 	Int         Kind = "int"
 	Bool        Kind = "bool"
 	Categorical Kind = "categorical"
+	// Text is free text that configures a fit, such as a fast-and-frugal
+	// tree given in words. Tuners never search it.
+	Text Kind = "text"
 )
 
 // Param declares one hyperparameter.
@@ -61,14 +64,19 @@ func (p Param) MarshalJSON() ([]byte, error) {
 }
 
 // Space is the ordered set of hyperparameters of one learner.
+//
+// Holdout names the keyword under which the learner takes a second frame
+// (estimators.Spec.Valid): "valid" for learners that stop early on it,
+// "test" for learners that only report statistics on it, "" for none.
 type Space struct {
 	Learner string  `json:"learner"`
 	Doc     string  `json:"doc"`
+	Holdout string  `json:"holdout,omitempty"`
 	Params  []Param `json:"params"`
 }
 
 // Values maps parameter names to validated values: float64 for Float, int
-// for Int, bool for Bool and string for Categorical.
+// for Int, bool for Bool and string for Categorical and Text.
 type Values map[string]any
 
 // Error reports an invalid hyperparameter. Its message names the parameter,
@@ -109,7 +117,7 @@ func (s Space) Check() error {
 			if len(p.Choices) == 0 {
 				return fmt.Errorf("%s: categorical %s has no choices", s.Learner, p.Name)
 			}
-		case Bool:
+		case Bool, Text:
 		default:
 			return fmt.Errorf("%s: %s has unknown kind %q", s.Learner, p.Name, p.Kind)
 		}
@@ -203,6 +211,12 @@ func (s Space) coerce(p Param, v any) (any, error) {
 			return nil, bad("must be one of %q, got %v", p.Choices, v)
 		}
 		return str, nil
+	case Text:
+		str, ok := v.(string)
+		if !ok {
+			return nil, bad("must be a string, got %v (%T)", v, v)
+		}
+		return str, nil
 	}
 	f, ok := toFloat(v)
 	if !ok {
@@ -250,7 +264,7 @@ func (v Values) Int(name string) int { return v[name].(int) }
 // Bool returns the value of a Bool parameter; see Float.
 func (v Values) Bool(name string) bool { return v[name].(bool) }
 
-// String returns the value of a Categorical parameter; see Float.
+// String returns the value of a Categorical or Text parameter; see Float.
 func (v Values) String(name string) string { return v[name].(string) }
 
 // document is the versioned JSON form of a set of spaces.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/quiver-ml/quiver/engine"
 	"github.com/quiver-ml/quiver/estimators"
+	_ "github.com/quiver-ml/quiver/estimators/fft"    // registers fft
 	_ "github.com/quiver-ml/quiver/estimators/gbdt"   // registers gbdt
 	_ "github.com/quiver-ml/quiver/estimators/linear" // registers linear_regression and logistic_regression
 	"github.com/quiver-ml/quiver/hyperspace"
@@ -225,14 +226,15 @@ type applyRequest struct {
 	Threads       int  `json:"n_threads"`
 	RawScore      bool `json:"raw_score"`
 	Contributions bool `json:"contributions"`
+	ExitLevel     bool `json:"exit_level"`
 }
 
 // ModelApply runs a model on the frame in the ArrowArrayStream at address
 // stream (taking ownership of it) and returns the address of a malloc'd
 // ArrowArrayStream holding the output columns. Python moves the stream out
 // and frees the struct with FreeC. request is JSON {"n_threads": ...,
-// "raw_score": ..., "contributions": ...}; asking a model that cannot
-// explain itself for raw scores or contributions is an error.
+// "raw_score": ..., "contributions": ..., "exit_level": ...}; asking a
+// model for columns it cannot give is an error.
 func ModelApply(h int64, stream int64, request string) (out int64, err error) {
 	defer guard(&err)
 	m, err := get[estimators.Model](h, "model")
@@ -249,13 +251,13 @@ func ModelApply(h int64, stream int64, request string) (out int64, err error) {
 	}
 	defer frame.Release()
 	var res *engine.Frame
-	if req.RawScore || req.Contributions {
+	if req.RawScore || req.Contributions || req.ExitLevel {
 		ex, ok := m.(estimators.Explainer)
 		if !ok {
-			return 0, engine.Errorf(engine.KindValue, "%s models offer neither raw_score nor contributions", m.Learner())
+			return 0, engine.Errorf(engine.KindValue, "%s models offer none of raw_score, contributions and exit_level", m.Learner())
 		}
 		res, err = ex.Explain(context.Background(), frame, estimators.ApplyOptions{
-			Threads: req.Threads, RawScore: req.RawScore, Contributions: req.Contributions})
+			Threads: req.Threads, RawScore: req.RawScore, Contributions: req.Contributions, ExitLevel: req.ExitLevel})
 	} else {
 		res, err = m.Apply(context.Background(), frame, req.Threads)
 	}

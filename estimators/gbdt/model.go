@@ -114,6 +114,9 @@ func (m *Model) scoreSuffixes() []string {
 // KindType for an input whose kind (numeric or categorical) differs from
 // training.
 func (m *Model) Explain(ctx context.Context, data *engine.Frame, opts estimators.ApplyOptions) (*engine.Frame, error) {
+	if opts.ExitLevel {
+		return nil, engine.Errorf(engine.KindValue, "gbdt models have no exit levels; exit_level is for fast-and-frugal trees")
+	}
 	cols, err := readColumns(data, m.features, m.mappers)
 	if err != nil {
 		return nil, err

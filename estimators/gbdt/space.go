@@ -34,6 +34,7 @@ const (
 func Space() hyperspace.Space {
 	return hyperspace.Space{
 		Learner: Name,
+		Holdout: "valid",
 		Doc:     "Histogram-based gradient-boosted decision trees grown leaf-wise, with native missing values and categorical features.",
 		Params: []hyperspace.Param{
 			{Name: "objective", Kind: hyperspace.Categorical, Default: objAuto,

@@ -20,7 +20,15 @@ from ._model import Predictor
 from ._space import Space, space
 from ._version import __version__
 
-_ANNOTATIONS = {"float": float, "int": int, "bool": bool, "categorical": str}
+_ANNOTATIONS = {"float": float, "int": int, "bool": bool, "categorical": str, "text": str}
+
+# What the second frame a learner may take is for, by its keyword.
+_HOLDOUT_DOCS = {
+    "valid": ["    A validation frame with the same columns, scored after every round; with",
+              "    ``early_stopping_rounds`` the fit stops when its metric stops improving."],
+    "test": ["    A test frame with the same columns; the log then holds every statistic on it",
+             "    too. It never changes the fitted model."],
+}
 
 # Fits shorter than this never show a progress bar.
 _PROGRESS_AFTER_SECONDS = 2.0
@@ -136,12 +144,8 @@ def _docstring(sp: Space) -> str:
         "weight : str, optional",
         "    A column of non-negative sample weights.",
     ]
-    if _takes_valid(sp):
-        lines += [
-            "valid : frame, optional",
-            "    A validation frame with the same columns, scored after every round; with",
-            "    ``early_stopping_rounds`` the fit stops when its metric stops improving.",
-        ]
+    if sp.holdout:
+        lines += [f"{sp.holdout} : frame, optional", *_HOLDOUT_DOCS[sp.holdout]]
     for p in sp.params:
         lines += [f"{p.name} : {p.kind}, default {p.default!r}", f"    {p.doc} ({p.allowed()})."]
     lines += [
@@ -164,23 +168,18 @@ def _docstring(sp: Space) -> str:
     return "\n".join(lines)
 
 
-def _takes_valid(sp: Space) -> bool:
-    """Whether a learner scores a validation frame: those that stop early."""
-    return "early_stopping_rounds" in sp.names()
-
-
 def make_learner(name: str) -> Callable[..., Any]:
     """Build the public function of the learner ``name`` from its space."""
     sp = space(name)
     kw = inspect.Parameter.KEYWORD_ONLY
-    takes_valid = _takes_valid(sp)
+    holdout = sp.holdout
     signature = inspect.Signature(
         [
             inspect.Parameter("data", inspect.Parameter.POSITIONAL_ONLY, default=None, annotation="FrameLike | None"),
             inspect.Parameter("target", kw, default=None, annotation="str | None"),
             inspect.Parameter("features", kw, default=None, annotation="list[str] | None"),
             inspect.Parameter("weight", kw, default=None, annotation="str | None"),
-            *([inspect.Parameter("valid", kw, default=None, annotation="FrameLike | None")] if takes_valid else []),
+            *([inspect.Parameter(holdout, kw, default=None, annotation="FrameLike | None")] if holdout else []),
             *(inspect.Parameter(p.name, kw, default=p.default, annotation=_ANNOTATIONS[p.kind]) for p in sp),
             inspect.Parameter("progress", kw, default=None, annotation="bool | None"),
         ]
@@ -188,10 +187,10 @@ def make_learner(name: str) -> Callable[..., Any]:
 
     def learner(data: Any = None, /, *, target: str | None = None, features: list[str] | None = None,
                 weight: str | None = None, progress: bool | None = None, **hyperparameters: Any):
-        valid = hyperparameters.pop("valid", None) if takes_valid else None
+        valid = hyperparameters.pop(holdout, None) if holdout else None
         params = sp.validate(hyperparameters)
         if data is None:
-            extra = {"valid": valid} if valid is not None else {}
+            extra = {holdout: valid} if valid is not None else {}
             return functools.partial(learner, target=target, features=features, weight=weight,
                                      progress=progress, **extra, **params)
         if target is None:

@@ -42,7 +42,7 @@ class Predictor:
                 pass
 
     def __call__(self, data: Any, *, n_threads: int | None = None, raw_score: bool = False,
-                 contributions: bool = False) -> Any:
+                 contributions: bool = False, exit_level: bool = False) -> Any:
         """Score ``data`` and return it with the output columns added.
 
         Parameters
@@ -60,6 +60,9 @@ class Predictor:
             trees): ``contribution_<feature>`` for every input plus
             ``contribution_bias``, summing to the raw score (suffixed
             ``_<class>`` for a multiclass model).
+        exit_level
+            Also add ``exit_level``: the level (from 1) at which each row
+            leaves a fast-and-frugal tree.
 
         Raises
         ------
@@ -74,7 +77,7 @@ class Predictor:
         if isinstance(threads, bool) or not isinstance(threads, int) or threads < 0:
             raise ValueError(f"n_threads must be a non-negative int, got {threads!r}")
         request = json.dumps({"n_threads": threads, "raw_score": bool(raw_score),
-                              "contributions": bool(contributions)})
+                              "contributions": bool(contributions), "exit_level": bool(exit_level)})
         table, kind = as_arrow(data)
         capsule = table.__arrow_c_stream__()
         out_ptr = call(engine.ModelApply, self._handle, stream_address(capsule), request)

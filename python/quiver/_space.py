@@ -38,6 +38,8 @@ class Param:
             return f"{self.kind} in [{self.low:g}, {self.high:g}]{scale}"
         if self.kind == "bool":
             return "bool"
+        if self.kind == "text":
+            return "str"
         return "one of " + ", ".join(repr(c) for c in self.choices)
 
     def coerce(self, learner: str, value: Any) -> Any:
@@ -63,6 +65,13 @@ class Param:
             if value not in self.choices:
                 raise bad()
             return str(value)
+        if self.kind == "text":
+            if isinstance(value, Mapping):
+                # A mapping (such as costs per column) travels as JSON text.
+                return json.dumps(dict(value), sort_keys=True)
+            if not isinstance(value, str):
+                raise bad()
+            return value
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise bad()
         number = float(value)
@@ -92,6 +101,9 @@ class Space:
     learner: str
     doc: str
     params: tuple[Param, ...]
+    holdout: str = ""
+    """Keyword of the second frame the learner takes: ``"valid"`` (early
+    stopping), ``"test"`` (statistics only) or ``""`` (none)."""
 
     def __iter__(self):
         return iter(self.params)
@@ -137,6 +149,7 @@ class Space:
         return {
             "learner": self.learner,
             "doc": self.doc,
+            **({"holdout": self.holdout} if self.holdout else {}),
             "params": [
                 {k: v for k, v in p.__dict__.items() if v not in (None, (), False) or k == "default"}
                 for p in self.params
@@ -165,7 +178,8 @@ def _spaces() -> dict[str, Space]:
             )
             for p in s["params"]
         )
-        spaces[s["learner"]] = Space(learner=s["learner"], doc=s.get("doc", ""), params=params)
+        spaces[s["learner"]] = Space(learner=s["learner"], doc=s.get("doc", ""), params=params,
+                                     holdout=s.get("holdout", ""))
     return spaces
 
 
