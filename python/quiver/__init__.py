@@ -6,8 +6,8 @@ Learners are functions of a frame that return ``(predict, scored, log)``::
     predict, scored, log = quiver.logistic_regression(train, target="label", l2=1.0)
     out = predict(test)   # test's own frame type, with prediction columns added
 
-The learners are :func:`linear_regression`, :func:`logistic_regression` and
-:func:`gbdt` (gradient-boosted trees). Frames may be pandas or polars
+The learners are :func:`linear_regression`, :func:`logistic_regression`,
+:func:`gbdt` (gradient-boosted trees) and :func:`fft` (fast-and-frugal trees). Frames may be pandas or polars
 DataFrames, pyarrow Tables or RecordBatches, or dicts of numpy arrays.
 Scikit-learn-compatible classes live in :mod:`quiver.sklearn`.
 """
@@ -19,6 +19,7 @@ from ._version import __version__
 
 linear_regression = _make_learner("linear_regression")
 logistic_regression = _make_learner("logistic_regression")
+fft = _make_learner("fft")
 gbdt = _make_learner("gbdt")
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Predictor",
     "Space",
     "__version__",
+    "fft",
     "gbdt",
     "learners",
     "linear_regression",
