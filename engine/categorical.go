@@ -90,31 +90,45 @@ func stringValues(c arrow.Array) (func(int) string, bool) {
 // encodeStrings sets codes[i] to the rank of value(i) among the distinct
 // valid values, or -1 where it is not valid, and returns those values
 // sorted. The strings value returns may alias Arrow buffers: kept values are
-// cloned.
+// cloned. Each row costs one map lookup at most (none when it repeats the
+// row before); codes in order of first sight are then turned into ranks.
 func encodeStrings(n int, value func(int) (string, bool), codes []int32) []string {
 	idx := map[string]int32{}
 	var uniq []string
+	prev, prevCode := "", int32(-1)
 	for i := range n {
-		if v, ok := value(i); ok {
-			if _, seen := idx[v]; !seen {
-				idx[v] = 0
-				uniq = append(uniq, v)
-			}
+		v, ok := value(i)
+		switch {
+		case !ok:
+			codes[i] = -1
+			continue
+		case prevCode >= 0 && v == prev:
+			codes[i] = prevCode
+			continue
 		}
-	}
-	slices.Sort(uniq)
-	for k, v := range uniq {
-		idx[v] = int32(k)
-	}
-	for i := range n {
-		codes[i] = -1
-		if v, ok := value(i); ok {
-			codes[i] = idx[v]
+		k, seen := idx[v]
+		if !seen {
+			k = int32(len(uniq))
+			idx[v] = k
+			uniq = append(uniq, v)
 		}
+		codes[i], prev, prevCode = k, v, k
 	}
+	order := make([]int32, len(uniq)) // rank -> code of first sight
+	for k := range order {
+		order[k] = int32(k)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(uniq[a], uniq[b]) })
+	rank := make([]int32, len(uniq))
 	out := make([]string, len(uniq))
-	for k, v := range uniq {
-		out[k] = strings.Clone(v)
+	for r, k := range order {
+		rank[k] = int32(r)
+		out[r] = strings.Clone(uniq[k])
+	}
+	for i, k := range codes[:n] {
+		if k >= 0 {
+			codes[i] = rank[k]
+		}
 	}
 	return out
 }
