@@ -22,9 +22,25 @@ const (
 // answerer fills out with the answers of rows [lo, lo+len(out)).
 type answerer func(lo int, out []uint8)
 
+// categoryCache keeps the categories of the string columns of one frame
+// read so far, so that many trees scored on the same frame read each
+// column once. A nil cache reads every time.
+type categoryCache map[string]*engine.Categories
+
+func (cc categoryCache) read(name string, col arrow.Array) (*engine.Categories, error) {
+	if c, ok := cc[name]; ok {
+		return c, nil
+	}
+	c, err := engine.ReadCategories(name, col)
+	if err == nil && cc != nil {
+		cc[name] = c
+	}
+	return c, err
+}
+
 // newAnswerer builds the question of node n over column col of any frame.
 // It fails with KindType when the column's kind cannot take the question.
-func newAnswerer(n *node, col arrow.Array) (answerer, error) {
+func newAnswerer(n *node, col arrow.Array, cache categoryCache) (answerer, error) {
 	t := col.DataType()
 	switch {
 	case t.ID() == arrow.BOOL:
@@ -52,7 +68,7 @@ func newAnswerer(n *node, col arrow.Array) (answerer, error) {
 		if !n.op.isSet() {
 			return nil, engine.Errorf(engine.KindType, "cue %q holds strings or categories; it takes = {levels} or != {levels}, not %s", n.cue, n.op)
 		}
-		cats, err := engine.ReadCategories(n.cue, col)
+		cats, err := cache.read(n.cue, col)
 		if err != nil {
 			return nil, err
 		}
@@ -187,14 +203,14 @@ func (t *Tree) exitLevel(e int) int { return min(e, len(t.nodes)-1) + 1 }
 
 // route computes every row's exit on any frame holding the tree's cues, in
 // parallel over row chunks.
-func (t *Tree) route(ctx context.Context, data *engine.Frame, threads int) ([]uint8, error) {
+func (t *Tree) route(ctx context.Context, data *engine.Frame, threads int, cache categoryCache) ([]uint8, error) {
 	ask := make([]answerer, len(t.nodes))
 	for l := range t.nodes {
 		col, err := data.Require(t.nodes[l].cue, "cue")
 		if err != nil {
 			return nil, err
 		}
-		if ask[l], err = newAnswerer(&t.nodes[l], col); err != nil {
+		if ask[l], err = newAnswerer(&t.nodes[l], col, cache); err != nil {
 			return nil, err
 		}
 	}

@@ -218,7 +218,7 @@ func fit(ctx context.Context, data *engine.Frame, spec estimators.Spec, params h
 			return nil, nil, err
 		}
 		t.missingLast = missingLast
-		exits, err := t.route(ctx, data, s.threads)
+		exits, err := t.route(ctx, data, s.threads, nil)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -307,8 +307,9 @@ func fit(ctx context.Context, data *engine.Frame, spec estimators.Spec, params h
 		return 0
 	})
 	if spec.Valid != nil {
+		cache := categoryCache{}
 		for _, c := range cands {
-			exits, err := c.tree.route(ctx, spec.Valid, s.threads)
+			exits, err := c.tree.route(ctx, spec.Valid, s.threads, cache)
 			if err != nil {
 				return nil, nil, engine.Errorf(engine.KindOf(err), "test frame: %v", err)
 			}

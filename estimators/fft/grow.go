@@ -246,10 +246,21 @@ func (g *grower) cellCases(qs []ranked) (*cases, error) {
 	n := len(g.y)
 	parts := max(1, min(engine.Threads(g.threads), n/partRows))
 	tables := make([][]int64, parts)
+	// A cue with codes answers by table lookup; a numeric cue read without
+	// them answers from its column.
 	ask := make([]answerer, len(qs))
 	for d := range qs {
+		if c := g.cues[qs[d].cue]; c.codes != nil {
+			table := qs[d].answer
+			ask[d] = func(lo int, out []uint8) {
+				for i, k := range c.codes[lo : lo+len(out)] {
+					out[i] = table[k]
+				}
+			}
+			continue
+		}
 		var err error
-		if ask[d], err = newAnswerer(&qs[d].node, g.data.Column(qs[d].node.cue)); err != nil {
+		if ask[d], err = newAnswerer(&qs[d].node, g.data.Column(qs[d].node.cue), nil); err != nil {
 			return nil, err
 		}
 	}

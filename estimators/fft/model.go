@@ -97,7 +97,7 @@ func (m *Model) Explain(ctx context.Context, data *engine.Frame, opts estimators
 	if opts.RawScore || opts.Contributions {
 		return nil, engine.Errorf(engine.KindValue, "fft models have no raw scores or contributions; ask for exit_level to see where each case leaves")
 	}
-	exits, err := m.tree.route(ctx, data, opts.Threads)
+	exits, err := m.tree.route(ctx, data, opts.Threads, nil)
 	if err != nil {
 		return nil, err
 	}
