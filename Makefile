@@ -34,11 +34,15 @@ test-python: $(STAMP)
 	$(PY) -m pytest -q tests
 
 # Full-size benchmarks; writes benchmarks/RESULTS.md. Takes several minutes.
+# fasttrees (a peer) goes in with --no-deps: its pins (numpy<=1.19.5, pandas<=0.25.3)
+# cannot install on current Python; benchmarks/_fasttrees.py makes it run.
 bench: $(STAMP)
+	$(PY) -m pip install --quiet --no-deps fasttrees==1.3.1
 	$(PY) -m pytest -q benchmarks -p no:cacheprovider
 
 # The same benchmarks at tiny sizes, so they cannot rot; CI runs this.
 bench-smoke: $(STAMP)
+	$(PY) -m pip install --quiet --no-deps fasttrees==1.3.1
 	QUIVER_BENCH_SCALE=smoke $(PY) -m pytest -q benchmarks -p no:cacheprovider
 
 clean:

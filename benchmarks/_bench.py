@@ -16,6 +16,7 @@ import numpy as np
 
 import _data
 from _cpu import cpu_seconds
+import _fft
 import _gbdt
 
 WORKLOADS = {
@@ -314,6 +315,8 @@ def render(s: _data.Scale) -> str:
         lines += _render_linear(s, notes)
     if gbdt_measured():
         lines += _render_gbdt(notes)
+    if _fft.measured():
+        lines += _fft.render(notes)
     if notes:
         lines += ["", "## Details", ""] + notes
     return "\n".join(lines) + "\n"

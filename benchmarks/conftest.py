@@ -19,6 +19,7 @@ import pytest
 
 import _bench
 import _data
+import _fft
 import _gbdt
 import _gbdt_data
 
@@ -75,11 +76,11 @@ def airline(gbdt_scale: _gbdt_data.Scale) -> _gbdt_data.Airline:
 
 def _complete() -> bool:
     linear = all(_bench.quiver_fit(w) and _bench.peer_fits(w) and w in _bench.MEMORY for w in _bench.WORKLOADS)
-    return linear and _bench.gbdt_complete()
+    return linear and _bench.gbdt_complete() and _fft.complete()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if not any(_bench.FITS.values()) and not _bench.MEMORY and not _bench.gbdt_measured():
+    if not any(_bench.FITS.values()) and not _bench.MEMORY and not _bench.gbdt_measured() and not _fft.measured():
         return
     s = _data.scale()
     text = _bench.render(s)
