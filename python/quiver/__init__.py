@@ -9,7 +9,8 @@ Learners are functions of a frame that return ``(predict, scored, log)``::
 The learners are :func:`linear_regression`, :func:`logistic_regression`,
 :func:`gbdt` (gradient-boosted trees) and :func:`fft` (fast-and-frugal trees). Frames may be pandas or polars
 DataFrames, pyarrow Tables or RecordBatches, or dicts of numpy arrays.
-Scikit-learn-compatible classes live in :mod:`quiver.sklearn`.
+Scikit-learn-compatible classes live in :mod:`quiver.sklearn`, plots in
+:mod:`quiver.plot` (``quiver.plot.fft(predict)`` draws a fast-and-frugal tree).
 """
 
 from ._learners import make_learner as _make_learner
@@ -35,3 +36,14 @@ __all__ = [
     "logistic_regression",
     "space",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # quiver.plot is loaded on first use rather than at import, so that
+    # `import quiver` stays lean; plot itself imports matplotlib only when
+    # drawing.
+    if name == "plot":
+        import importlib
+
+        return importlib.import_module(".plot", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

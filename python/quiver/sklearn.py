@@ -15,6 +15,7 @@ import numpy as np
 
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+    from sklearn.utils.multiclass import check_classification_targets
     from sklearn.utils.validation import check_is_fitted
 except ImportError as exc:  # pragma: no cover
     raise ImportError("quiver.sklearn needs scikit-learn: pip install 'quiver-ml[sklearn]'") from exc
@@ -23,7 +24,7 @@ from . import _learners
 from ._frames import as_arrow
 from ._space import space
 
-__all__ = ["GBDTClassifier", "GBDTRegressor", "LinearRegression", "LogisticRegression"]
+__all__ = ["FFTClassifier", "GBDTClassifier", "GBDTRegressor", "LinearRegression", "LogisticRegression"]
 
 _TARGET = "__quiver_target__"
 _WEIGHT = "__quiver_weight__"
@@ -141,6 +142,7 @@ def _defaults(learner: str) -> dict[str, Any]:
 _LINEAR = _defaults("linear_regression")
 _LOGISTIC = _defaults("logistic_regression")
 _GBDT = _defaults("gbdt")
+_FFT = _defaults("fft")
 
 
 class LinearRegression(RegressorMixin, _LinearEstimator):
@@ -446,3 +448,164 @@ class GBDTClassifier(ClassifierMixin, _GBDTEstimator):
             return np.asarray(out.column("raw_score"))
         labels = [c.removeprefix("probability_") for c in self.predictor_.outputs if c.startswith("probability_")]
         return np.column_stack([np.asarray(out.column(f"raw_score_{label}")) for label in labels])
+
+
+class FFTClassifier(ClassifierMixin, _QuiverEstimator):
+    """A fast-and-frugal tree for binary classification, fitted by quiver's
+    engine (after the R package FFTrees).
+
+    One question per level, each about one cue (feature); every level but
+    the last has one exit, the last has two. The hyperparameters are those
+    of :func:`quiver.fft` (see its docstring or ``quiver.space("fft")``).
+
+    ``y`` may hold any two labels: the second of the sorted ``classes_`` is
+    the tree's True (scikit-learn's positive class), the first its False.
+    Numeric, boolean and string or categorical features are used as they
+    are, missing values included.
+
+    ``predict`` gives the tree's decisions. ``predict_proba`` gives, for each
+    row, the share of the training cases leaving through the row's exit
+    that were of each class. The two need not agree row by row: an exit's
+    decision is chosen for the tree as a whole (by ``goal``, balanced
+    accuracy by default), so an exit may decide ``classes_[1]`` where most of
+    its training cases were ``classes_[0]``. Both are constant within an
+    exit.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,)
+        The two labels, sorted; ``classes_[1]`` is the tree's True.
+    tree_ : str
+        The tree in words, such as "If thal = {rd,fd}, decide True. If cp !=
+        {a}, decide False, otherwise, decide True." (True is ``classes_[1]``;
+        cues of a numpy ``X`` are named x0, x1, ...).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str, when X has column names
+    predictor_ : quiver.Predictor
+        The fitted tree; ``quiver.plot.fft(predictor_)`` draws it.
+    log_ : dict
+        The fit's log: the tree, every candidate tree ranked with its
+        statistics, each cue's best question, training statistics.
+
+    Examples
+    --------
+    >>> from quiver.sklearn import FFTClassifier
+    >>> clf = FFTClassifier(max_levels=3).fit(X, y)   # doctest: +SKIP
+    >>> clf.tree_                                        # doctest: +SKIP
+    'If age > 58, decide True. ...'
+    """
+
+    _learner = "fft"
+
+    def __init__(self, *, algorithm: str = _FFT["algorithm"], goal: str = _FFT["goal"],
+                 goal_chase: str = _FFT["goal_chase"], goal_threshold: str = _FFT["goal_threshold"],
+                 sens_w: float = _FFT["sens_w"], max_levels: int = _FFT["max_levels"],
+                 stopping_rule: str = _FFT["stopping_rule"], stopping_par: float = _FFT["stopping_par"],
+                 repeat_cues: bool = _FFT["repeat_cues"], numthresh_method: str = _FFT["numthresh_method"],
+                 numthresh_n: int = _FFT["numthresh_n"], cost_hi: float = _FFT["cost_hi"],
+                 cost_fa: float = _FFT["cost_fa"], cost_mi: float = _FFT["cost_mi"], cost_cr: float = _FFT["cost_cr"],
+                 cue_costs: Any = _FFT["cue_costs"], tree: str = _FFT["tree"],
+                 n_threads: int = _FFT["n_threads"]) -> None:
+        self.algorithm = algorithm
+        self.goal = goal
+        self.goal_chase = goal_chase
+        self.goal_threshold = goal_threshold
+        self.sens_w = sens_w
+        self.max_levels = max_levels
+        self.stopping_rule = stopping_rule
+        self.stopping_par = stopping_par
+        self.repeat_cues = repeat_cues
+        self.numthresh_method = numthresh_method
+        self.numthresh_n = numthresh_n
+        self.cost_hi = cost_hi
+        self.cost_fa = cost_fa
+        self.cost_mi = cost_mi
+        self.cost_cr = cost_cr
+        self.cue_costs = cue_costs
+        self.tree = tree
+        self.n_threads = n_threads
+
+    # sample_weight is caught through **fit_params rather than declared:
+    # a declared one would tell meta-estimators (bagging, for one) that the
+    # tree takes weights, and they would pass them instead of resampling.
+    def fit(self, X: Any, y: Any, **fit_params: Any) -> "FFTClassifier":
+        """Fit the tree; returns self.
+
+        Parameters
+        ----------
+        X : frame or array of shape (n_samples, n_features)
+            Numeric, boolean, and string or categorical columns; missing
+            values are allowed. A column holding a single value is an error
+            (it cannot tell cases apart).
+        y : array-like of shape (n_samples,)
+            Exactly two distinct labels, none missing.
+
+        Raises
+        ------
+        ValueError
+            If ``y`` does not hold exactly two classes.
+        TypeError
+            If ``sample_weight`` (which fast-and-frugal trees do not take) or
+            another fit parameter is given.
+        """
+        if fit_params.get("sample_weight") is not None:
+            raise TypeError("FFTClassifier does not support sample_weight: a fast-and-frugal tree counts cases, "
+                            "unweighted (resample the rows instead)")
+        unknown = sorted(set(fit_params) - {"sample_weight"})
+        if unknown:
+            raise TypeError(f"FFTClassifier.fit got unexpected keyword arguments {unknown}")
+        y = self._check_target(y)
+        check_classification_targets(y)
+        classes = np.unique(y)
+        if len(classes) != 2:
+            # Worded with scikit-learn's phrases for these cases, which its
+            # estimator checks look for.
+            k = len(classes)
+            raise ValueError(f"Only binary classification is supported: FFTClassifier needs y with exactly two "
+                             f"classes, got {k} class{'es' if k != 1 else ''}: {_shown(classes)}")
+        self.classes_ = classes
+        # The engine's criterion is boolean; True is scikit-learn's positive
+        # class, the greater label.
+        return self._fit(X, y == classes[1])
+
+    def _learner_params(self) -> dict[str, Any]:
+        params = self.get_params()
+        if params["cue_costs"] is None:  # None reads as "no costs", as the default "" does
+            params["cue_costs"] = ""
+        return space(self._learner).validate(params)
+
+    def _set_fitted(self, predict: Any) -> None:
+        self.tree_ = predict.summary["tree"]
+        # A tree is grown, not iterated: there is no n_iter_ to report.
+        self.__dict__.pop("n_iter_", None)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities, shape (n_samples, 2), in the order of
+        ``classes_``: the class shares among the training cases that left
+        through each row's exit."""
+        out = self._outputs(X)
+        p = np.asarray(out.column("probability_true"), dtype=np.float64)
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The tree's decision for each row, as labels from ``classes_``."""
+        out = self._outputs(X)
+        decided = np.asarray(out.column("prediction"), dtype=bool)
+        return self.classes_[decided.astype(np.intp)]
+
+    def __sklearn_tags__(self) -> Any:  # scikit-learn >= 1.6
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        return tags
+
+    def _more_tags(self) -> dict[str, Any]:  # scikit-learn < 1.6
+        return {"binary_only": True, "allow_nan": True}
+
+
+def _shown(values: np.ndarray, limit: int = 5) -> str:
+    """A few of ``values`` for an error message."""
+    shown = ", ".join(map(repr, values[:limit].tolist()))
+    return f"[{shown}{', ...' if len(values) > limit else ''}]"
