@@ -104,9 +104,18 @@ func readCue(name string, col arrow.Array, y []uint8, needCodes bool) (*cue, his
 			return nil, h, err
 		}
 		c.levels = cats.Values
+		// A set names missing values "NA", so a level spelled "NA" and a
+		// missing value are one level: they are counted as one.
+		missing := uint32(0)
+		if k, found := slices.BinarySearch(c.levels, missingLevel); found {
+			missing = uint32(k + 1)
+		}
 		c.codes = make([]uint32, len(cats.Codes))
 		for i, k := range cats.Codes {
 			c.codes[i] = uint32(k + 1)
+			if k < 0 {
+				c.codes[i] = missing
+			}
 		}
 	case engine.IsNumeric(t):
 		c.kind = numeric
@@ -120,6 +129,14 @@ func readCue(name string, col arrow.Array, y []uint8, needCodes bool) (*cue, his
 	distinct := len(c.levels)
 	if c.kind == numeric {
 		distinct = len(c.values)
+	}
+	if c.kind == logical { // FALSE and TRUE are levels even when absent
+		distinct = 0
+		for _, k := range []uint32{1, 2} {
+			if slices.Contains(c.codes, k) {
+				distinct++
+			}
+		}
 	}
 	if c.kind != numeric && slices.Contains(c.codes, 0) {
 		distinct++ // missing is a level of its own

@@ -47,6 +47,11 @@ func newAnswerer(n *node, col arrow.Array, cache categoryCache) (answerer, error
 		if !n.op.isSet() {
 			return nil, engine.Errorf(engine.KindType, "cue %q is boolean; it takes = {levels} or != {levels}, not %s", n.cue, n.op)
 		}
+		for _, level := range n.set {
+			if level != "FALSE" && level != "TRUE" && level != missingLevel {
+				return nil, engine.Errorf(engine.KindType, "cue %q is boolean, but its question is about the level %q", n.cue, level)
+			}
+		}
 		var member [3]uint8 // FALSE, TRUE, NA
 		for i, level := range []string{"FALSE", "TRUE", missingLevel} {
 			member[i] = n.answerLevel(level)
@@ -85,6 +90,11 @@ func newAnswerer(n *node, col arrow.Array, cache categoryCache) (answerer, error
 	case engine.IsNumeric(t):
 		buf := func(m int) []float64 { return make([]float64, m) }
 		if n.op.isSet() {
+			for _, level := range n.set {
+				if _, err := strconv.ParseFloat(level, 64); err != nil && !strings.EqualFold(level, missingLevel) {
+					return nil, engine.Errorf(engine.KindType, "cue %q is numeric (%s), but its question is about the level %q", n.cue, t, level)
+				}
+			}
 			set, na := numericSet(n.set)
 			return func(lo int, out []uint8) {
 				x := buf(len(out))

@@ -2,6 +2,7 @@ package fft
 
 import (
 	"encoding/json"
+	"math"
 	"slices"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -125,7 +126,7 @@ func decode(file *engine.ModelFile) (model *Model, err error) {
 		return nil, errorf("the levels of a set are not strings")
 	}
 	n := tab.NumRows()
-	if n < 1 || n > 64*MaxLevels {
+	if n < 1 || n > maxTreeLevels {
 		return nil, errorf("a tree has %d levels", n)
 	}
 	m := &Model{params: vals, target: st.Target, tree: &Tree{missingLast: st.MissingLast}, train: st.Train,
@@ -153,6 +154,9 @@ func decode(file *engine.ModelFile) (model *Model, err error) {
 	for _, c := range m.exits {
 		if c.pos < 0 || c.neg < 0 {
 			return nil, errorf("negative case counts")
+		}
+		if c.pos > math.MaxInt-c.neg { // their sum would overflow
+			return nil, errorf("case counts %d and %d are too large", c.pos, c.neg)
 		}
 	}
 	if len(m.inputs) == 0 || len(m.inputs) > n {

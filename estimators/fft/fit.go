@@ -91,6 +91,7 @@ func parseCueCosts(text string) (map[string]float64, error) {
 // with both outcomes present.
 func readCriterion(name string, col arrow.Array) ([]uint8, error) {
 	y := make([]uint8, col.Len())
+	missing := col.NullN()
 	switch {
 	case col.DataType().ID() == arrow.BOOL:
 		b := col.(*array.Boolean)
@@ -109,17 +110,20 @@ func readCriterion(name string, col arrow.Array) ([]uint8, error) {
 			case 0:
 			default:
 				if v != v {
-					break // a null, reported below
+					if col.IsValid(i) {
+						missing++ // a NaN; nulls are counted already
+					}
+					break
 				}
 				return nil, engine.Errorf(engine.KindValue,
-					"criterion %q must be binary (bool, or numbers 0 and 1); it holds %v", name, v)
+					"criterion %q must be binary (bool, or numbers 0 and 1); it holds the value %v", name, v)
 			}
 		}
 	default:
 		return nil, engine.Errorf(engine.KindType,
 			"criterion %q has type %s; it must be binary: bool, or numbers 0 and 1 (compare a label column with its positive value first)", name, col.DataType())
 	}
-	if k := col.NullN(); k > 0 {
+	if k := missing; k > 0 {
 		return nil, engine.Errorf(engine.KindValue, "criterion %q has %d missing values; drop those rows first", name, k)
 	}
 	if ones := countOnes(y); ones == 0 || ones == len(y) {

@@ -373,6 +373,9 @@ func (g *grower) grow(algorithm string, choose policy, cs *cases) (*grown, error
 	if len(levels) == 0 {
 		return nil, engine.Errorf(engine.KindValue, "no cue can tell the cases apart")
 	}
+	// Out of cues before a stopping rule ended the tree: the level grown
+	// last is the last, and decides both ways.
+	levels[len(levels)-1].exit = exitBoth
 	return build(levels), nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/quiver-ml/quiver/engine"
@@ -131,12 +132,12 @@ func rankCue(i int, c *cue, h hist, obj, chase objective, rule thresholdRule, co
 			below[j] = confusion{mi: int(cumPos), cr: int(cumNeg)}
 		}
 		for j, cand := range cands {
-			t := cand.t
+			t := c.readable(cand)
 			try(confusion{hi: int(totPos) - below[j].mi, fa: int(totNeg) - below[j].cr, mi: below[j].mi, cr: below[j].cr},
 				func() node { return node{cue: c.name, op: opGT, threshold: t, decide: true} })
 		}
 		for j, cand := range cands {
-			t := cand.t
+			t := c.readable(cand)
 			try(confusion{hi: below[j].mi, fa: below[j].cr, mi: int(totPos) - below[j].mi, cr: int(totNeg) - below[j].cr},
 				func() node { return node{cue: c.name, op: opLE, threshold: t, decide: true} })
 		}
@@ -233,6 +234,38 @@ type candidate struct {
 	t float64
 }
 
+// readable returns the threshold to write for a candidate: the shortest
+// decimal from the candidate up to (not including) the cue's next distinct
+// value, which splits the training values exactly as the candidate does
+// but reads "age > 58" rather than "age > 57.99999809265137".
+func (c *cue) readable(cand candidate) float64 {
+	lo, hi := cand.t, math.Inf(1)
+	if cand.k < len(c.values) {
+		hi = c.values[cand.k]
+	}
+	if math.IsInf(lo, 0) || math.IsInf(hi, 0) {
+		return lo
+	}
+	for digits := 1; digits <= 17; digits++ {
+		s := strconv.FormatFloat(lo, 'e', digits-1, 64)
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			break
+		}
+		if v < lo { // rounded down: one unit of the last digit up
+			exp, _ := strconv.Atoi(s[strings.IndexByte(s, 'e')+1:])
+			v, err = strconv.ParseFloat(strconv.FormatFloat(v+math.Pow10(exp-digits+1), 'e', digits-1, 64), 64)
+			if err != nil {
+				break
+			}
+		}
+		if lo <= v && v < hi {
+			return v
+		}
+	}
+	return lo
+}
+
 // thresholdCandidates returns a numeric cue's candidate thresholds on the
 // rows counted in h, ascending: every value present (exact); FFTrees' grid
 // of numthresh_n values evenly spaced in rank among them, ends included
@@ -263,9 +296,15 @@ func thresholdCandidates(c *cue, h hist, rule thresholdRule) []candidate {
 	case rule.method == threshOptim:
 		var out []candidate
 		L := len(present)
+		by := float64(L-1) / float64(rule.n-1)
 		for j := range rule.n {
-			// R's round(seq(1, L, length.out = n)), halves to even
-			idx := int(math.RoundToEven(1 + float64(j)*float64(L-1)/float64(rule.n-1)))
+			// R's round(seq(1, L, length.out = n)), halves to even: seq
+			// computes 1 + j*by with by rounded first (so 1 + 7*(61/14)
+			// falls just below 31.5) and ends exactly at L.
+			idx := L
+			if j < rule.n-1 {
+				idx = int(math.RoundToEven(1 + float64(j)*by))
+			}
 			cand := at(present[idx-1])
 			if len(out) == 0 || out[len(out)-1].k != cand.k {
 				out = append(out, cand)

@@ -40,6 +40,10 @@ type node struct {
 	decide    bool
 }
 
+// maxTreeLevels bounds the levels of a tree given in words or read from a
+// file: a tree of L levels has L+1 exits, numbered in a byte (see walk).
+const maxTreeLevels = 255
+
 // Tree is a fast-and-frugal tree: its levels, and the decision at the last
 // level for a case whose numeric cue is missing there.
 type Tree struct {

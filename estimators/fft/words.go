@@ -30,6 +30,9 @@ func ParseWords(text string, kinds map[string]kind) (*Tree, error) {
 		if p.pos >= len(p.text) {
 			break
 		}
+		if len(t.nodes) == maxTreeLevels {
+			return nil, p.fail("a tree has at most %d levels", maxTreeLevels)
+		}
 		n, final, err := p.sentence(kinds)
 		if err != nil {
 			return nil, err
@@ -190,6 +193,9 @@ func (p *parser) value(n *node, k kind) error {
 			return p.fail("expected a level or a set {a,b} after %s", n.op)
 		}
 		items = []string{strings.TrimSpace(p.text[p.pos : p.pos+end])}
+		if strings.Contains(items[0], "}") { // Words could not print it back
+			return p.fail(`a level cannot hold "}"`)
+		}
 		p.pos += end
 	}
 	for _, item := range items {
