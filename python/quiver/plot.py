@@ -154,7 +154,10 @@ def fft(predict: Predictor, data: Any = None, *, ax: "Axes | None" = None, title
     header = _header(stats, source, dropped)
     # The header sits between the title and the axes, so the title is
     # lifted by the header's height (one line, or two with a note).
-    ax.set_title(title if title is not None else f"Fast-and-frugal tree for {target}", fontsize=12,
+    if title is None:
+        # The scikit-learn wrapper fits under an internal target name, not worth showing.
+        title = "Fast-and-frugal tree" if target.startswith("__quiver") else f"Fast-and-frugal tree for {target}"
+    ax.set_title(title, fontsize=12,
                  color=_TEXT, pad=10 + 12 * (header.count("\n") + 1))
     ax.text(0.5, 1.0, header, transform=ax.transAxes, ha="center", va="bottom", fontsize=9, color=_MUTED,
             gid="fft-header")
