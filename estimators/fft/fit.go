@@ -266,6 +266,9 @@ func fit(ctx context.Context, data *engine.Frame, spec estimators.Spec, params h
 			qs, exits = martignon(s.algorithm, all, s.maxLevels)
 			structures = [][]exitKind{exits}
 		}
+		for d := range qs {
+			qs[d] = qs[d].withAnswer(g.cues[qs[d].cue])
+		}
 		onCells := s.algorithm != algDfan
 		var cs *cases
 		if onCells {
@@ -367,7 +370,7 @@ func cueRanking(all []ranked, thresh objective) []estimators.Log {
 	var out []estimators.Log
 	for _, i := range order {
 		r := all[i]
-		if r.answer == nil {
+		if !r.ok {
 			continue
 		}
 		st := newStats(thresh, r.conf, r.conf.n(), 0, 0)

@@ -74,12 +74,12 @@ func (g *grower) rank(rows []uint32) ([]ranked, error) {
 func best(rs []ranked, allowed func(i int) bool) int {
 	top := math.Inf(-1)
 	for i, r := range rs {
-		if allowed(i) && r.answer != nil && r.chase > top {
+		if allowed(i) && r.ok && r.chase > top {
 			top = r.chase
 		}
 	}
 	for i, r := range rs {
-		if allowed(i) && r.answer != nil && r.chase >= top-nearTie {
+		if allowed(i) && r.ok && r.chase >= top-nearTie {
 			return i
 		}
 	}
@@ -128,6 +128,7 @@ func (g *grower) dfanPolicy(exits []exitKind) policy {
 		if i < 0 {
 			return ranked{}, 0, false, nil
 		}
+		rs[i] = rs[i].withAnswer(g.cues[i]) // kept in the cache for the other trees
 		return rs[i], exitAt(exits, depth), true, nil
 	}
 }
@@ -182,7 +183,7 @@ func martignon(algorithm string, all []ranked, maxLevels int) ([]ranked, []exitK
 		}
 		pick, pickExit, top := -1, exitBoth, math.Inf(-1)
 		for i := range all {
-			if all[i].answer == nil || used[i] {
+			if !all[i].ok || used[i] {
 				continue
 			}
 			ppv, npv := predictive(all[i].conf)

@@ -87,8 +87,18 @@ type ranked struct {
 	conf   confusion
 	thresh float64 // goal_threshold value
 	chase  float64 // goal_chase value
-	// answer maps a code to the question's answer on the training data.
+	ok     bool    // whether the cue has a question at all (not every value missing)
+	// answer maps a code to the question's answer on the training data;
+	// it is tabulated only for the questions a tree asks (withAnswer).
 	answer []uint8
+}
+
+// withAnswer returns r with its answer table, tabulated on first use.
+func (r ranked) withAnswer(c *cue) ranked {
+	if r.answer == nil {
+		r.answer = c.answers(&r.node)
+	}
+	return r
 }
 
 // thresholdRule says which numeric thresholds a cue may use.
@@ -115,31 +125,32 @@ func rankCue(i int, c *cue, h hist, obj, chase objective, rule thresholdRule, co
 		}
 	}
 	if c.kind == numeric {
-		var totPos, totNeg int32
+		var totPos, totNeg int
 		for k := 1; k < h.codes(); k++ {
-			totPos += h.pos(k)
-			totNeg += h.neg(k)
+			totPos += int(h.pos(k))
+			totNeg += int(h.neg(k))
 		}
-		cands := thresholdCandidates(c, h, rule)
-		below := make([]confusion, len(cands)) // cases at or below each threshold, as mi and cr
-		var cumPos, cumNeg int32
-		k := 1
-		for j, cand := range cands {
-			for ; k <= cand.k; k++ {
-				cumPos += h.pos(k)
-				cumNeg += h.neg(k)
+		// One pass: the best x > t and the best x <= t, each the first
+		// maximum in ascending t; > wins ties, as if tried first.
+		var gt, le struct {
+			v    float64
+			conf confusion
+			cand candidate
+			seen bool
+		}
+		forCandidates(c, h, rule, func(cand candidate, pos, neg int) {
+			above := confusion{hi: totPos - pos, fa: totNeg - neg, mi: pos, cr: neg}
+			if v := obj.value(above, costOf); !gt.seen || v > gt.v {
+				gt.v, gt.conf, gt.cand, gt.seen = v, above, cand, true
 			}
-			below[j] = confusion{mi: int(cumPos), cr: int(cumNeg)}
-		}
-		for j, cand := range cands {
-			t := c.readable(cand)
-			try(confusion{hi: int(totPos) - below[j].mi, fa: int(totNeg) - below[j].cr, mi: below[j].mi, cr: below[j].cr},
-				func() node { return node{cue: c.name, op: opGT, threshold: t, decide: true} })
-		}
-		for j, cand := range cands {
-			t := c.readable(cand)
-			try(confusion{hi: below[j].mi, fa: below[j].cr, mi: int(totPos) - below[j].mi, cr: int(totNeg) - below[j].cr},
-				func() node { return node{cue: c.name, op: opLE, threshold: t, decide: true} })
+			below := confusion{hi: pos, fa: neg, mi: totPos - pos, cr: totNeg - neg}
+			if v := obj.value(below, costOf); !le.seen || v > le.v {
+				le.v, le.conf, le.cand, le.seen = v, below, cand, true
+			}
+		})
+		if gt.seen {
+			try(gt.conf, func() node { return node{cue: c.name, op: opGT, threshold: c.readable(gt.cand), decide: true} })
+			try(le.conf, func() node { return node{cue: c.name, op: opLE, threshold: c.readable(le.cand), decide: true} })
 		}
 	} else {
 		var totPos, totNeg int32
@@ -166,9 +177,7 @@ func rankCue(i int, c *cue, h hist, obj, chase objective, rule thresholdRule, co
 		}
 	}
 	best.chase = chase.value(best.conf, costOf)
-	if found {
-		best.answer = c.answers(&best.node)
-	}
+	best.ok = found
 	return best
 }
 
@@ -266,64 +275,77 @@ func (c *cue) readable(cand candidate) float64 {
 	return lo
 }
 
-// thresholdCandidates returns a numeric cue's candidate thresholds on the
-// rows counted in h, ascending: every value present (exact); FFTrees' grid
-// of numthresh_n values evenly spaced in rank among them, ends included
-// (o); or their median, both values of a two-valued cue (m).
-func thresholdCandidates(c *cue, h hist, rule thresholdRule) []candidate {
-	count := 0
+// forCandidates calls visit, in ascending order, with a numeric cue's
+// candidate thresholds on the cases counted in h and the positive and
+// negative cases at or below each: every value present (exact); FFTrees'
+// grid of numthresh_n values evenly spaced in rank among them, ends
+// included (o); or their median, both values of a two-valued cue (m). It
+// streams over the cue's codes, so exact search on a million distinct
+// values allocates nothing.
+func forCandidates(c *cue, h hist, rule thresholdRule, visit func(cand candidate, pos, neg int)) {
+	L, total := 0, 0
 	for k := 1; k < h.codes(); k++ {
-		if h.pos(k)+h.neg(k) > 0 {
-			count++
+		if m := int(h.pos(k) + h.neg(k)); m > 0 {
+			L++
+			total += m
 		}
 	}
-	present := make([]int, 0, count)
-	for k := 1; k < h.codes(); k++ {
-		if h.pos(k)+h.neg(k) > 0 {
-			present = append(present, k)
-		}
+	if L == 0 {
+		return
 	}
-	at := func(k int) candidate { return candidate{k: k, t: c.values[k-1]} }
+	// want reports whether the r-th value present (from 1) is a candidate.
+	var want func(r int) bool
 	switch {
-	case len(present) == 0:
-		return nil
-	case rule.method == threshExact || (rule.method == threshOptim && len(present) <= rule.n):
-		out := make([]candidate, len(present))
-		for j, k := range present {
-			out[j] = at(k)
-		}
-		return out
+	case rule.method == threshExact || (rule.method == threshOptim && L <= rule.n) ||
+		(rule.method == threshMedian && L == 2):
+		want = func(int) bool { return true }
 	case rule.method == threshOptim:
-		var out []candidate
-		L := len(present)
+		// R's round(seq(1, L, length.out = n)), halves to even: seq
+		// computes 1 + j*by with by rounded first (so 1 + 7*(61/14) falls
+		// just below 31.5) and ends exactly at L.
 		by := float64(L-1) / float64(rule.n-1)
+		targets := make([]int, 0, rule.n) // ascending, without repeats
 		for j := range rule.n {
-			// R's round(seq(1, L, length.out = n)), halves to even: seq
-			// computes 1 + j*by with by rounded first (so 1 + 7*(61/14)
-			// falls just below 31.5) and ends exactly at L.
-			idx := L
+			r := L
 			if j < rule.n-1 {
-				idx = int(math.RoundToEven(1 + float64(j)*by))
+				r = int(math.RoundToEven(1 + float64(j)*by))
 			}
-			cand := at(present[idx-1])
-			if len(out) == 0 || out[len(out)-1].k != cand.k {
-				out = append(out, cand)
+			if len(targets) == 0 || targets[len(targets)-1] != r {
+				targets = append(targets, r)
 			}
 		}
-		return out
-	case len(present) == 2:
-		return []candidate{at(present[0]), at(present[1])}
+		want = func(r int) bool {
+			if len(targets) > 0 && targets[0] == r {
+				targets = targets[1:]
+				return true
+			}
+			return false
+		}
+	default:
+		visitMedian(c, h, total, visit)
+		return
 	}
-	// the median of the cases' values
-	var total int64
-	for _, k := range present {
-		total += int64(h.pos(k) + h.neg(k))
+	pos, neg, r := 0, 0, 0
+	for k := 1; k < h.codes(); k++ {
+		p, q := int(h.pos(k)), int(h.neg(k))
+		if p+q == 0 {
+			continue
+		}
+		pos, neg, r = pos+p, neg+q, r+1
+		if want(r) {
+			visit(candidate{k: k, t: c.values[k-1]}, pos, neg)
+		}
 	}
+}
+
+// visitMedian visits the median of the total cases counted in h, which
+// need not be a value of the cue.
+func visitMedian(c *cue, h hist, total int, visit func(cand candidate, pos, neg int)) {
 	lo, hi := (total-1)/2, total/2 // 0-based ranks of the middle case(s)
-	var seen int64
+	seen := 0
 	var vlo, vhi float64
-	for _, k := range present {
-		m := int64(h.pos(k) + h.neg(k))
+	for k := 1; k < h.codes(); k++ {
+		m := int(h.pos(k) + h.neg(k))
 		if seen <= lo && lo < seen+m {
 			vlo = c.values[k-1]
 		}
@@ -337,7 +359,12 @@ func thresholdCandidates(c *cue, h hist, rule thresholdRule) []candidate {
 	if k < len(c.values) && c.values[k] == t {
 		k++
 	}
-	return []candidate{{k: k, t: t}}
+	pos, neg := 0, 0
+	for j := 1; j <= k; j++ {
+		pos += int(h.pos(j))
+		neg += int(h.neg(j))
+	}
+	visit(candidate{k: k, t: t}, pos, neg)
 }
 
 var negInf = math.Inf(-1)

@@ -155,6 +155,7 @@ func bruteForce(x []float64, y []uint8, obj objective, cost float64, ts []float6
 // asked of every code's value.
 func checkAnswers(t *testing.T, c *cue, r ranked) {
 	t.Helper()
+	r = r.withAnswer(c)
 	if len(r.answer) != c.size() {
 		t.Fatalf("%d answers for %d codes", len(r.answer), c.size())
 	}
@@ -375,7 +376,7 @@ func TestThresholdCandidates(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			cu, h := cueOf(c.L, c.present)
-			cands := thresholdCandidates(cu, h, c.rule)
+			cands := collectCandidates(cu, h, c.rule)
 			if got := thresholds(cands); !slices.Equal(got, c.want) {
 				t.Errorf("thresholds %v, want %v", got, c.want)
 			}
@@ -391,7 +392,7 @@ func TestThresholdCandidates(t *testing.T) {
 	for n := 2; n <= 30; n++ {
 		for L := n + 1; L <= 300; L++ {
 			cu, h := cueOf(L, all)
-			got := ks(thresholdCandidates(cu, h, thresholdRule{threshOptim, n}))
+			got := ks(collectCandidates(cu, h, thresholdRule{threshOptim, n}))
 			if want := rSeqRound(L, n); !slices.Equal(got, want) {
 				t.Fatalf("L=%d, n=%d: positions %v, R's round(seq(1, L, length.out = n)) is %v", L, n, got, want)
 			}
@@ -444,4 +445,11 @@ func TestCountCues(t *testing.T) {
 			}
 		}
 	}
+}
+
+// collectCandidates lists the candidates forCandidates visits.
+func collectCandidates(c *cue, h hist, rule thresholdRule) []candidate {
+	var out []candidate
+	forCandidates(c, h, rule, func(cand candidate, _, _ int) { out = append(out, cand) })
+	return out
 }
