@@ -1,6 +1,7 @@
 package fft
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"math"
@@ -161,158 +162,25 @@ func fit(ctx context.Context, data *engine.Frame, spec estimators.Spec, params h
 	if err != nil {
 		return nil, nil, err
 	}
-	if spec.Weight != "" {
-		return nil, nil, engine.Errorf(engine.KindValue, "fft does not take sample weights (weight=%q)", spec.Weight)
-	}
-	tcol, err := data.Require(spec.Target, "criterion")
+	in, err := s.inputs(data, spec)
 	if err != nil {
 		return nil, nil, err
-	}
-	y, err := readCriterion(spec.Target, tcol)
-	if err != nil {
-		return nil, nil, err
-	}
-	names, err := estimators.ResolveFeatures(data, spec)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(names) == 0 {
-		return nil, nil, engine.Errorf(engine.KindValue, "fft needs at least one cue besides the criterion %q", spec.Target)
-	}
-	for _, name := range names {
-		if _, err := data.Require(name, "cue"); err != nil {
-			return nil, nil, err
-		}
-	}
-	for name := range s.cueCosts {
-		if !slices.Contains(names, name) {
-			return nil, nil, engine.Errorf(engine.KindValue, "fft: cue_costs names %q, which is not a cue; the cues are %q", name, names)
-		}
-	}
-	if s.tree == "" && !s.repeat && s.maxLevels > len(names) {
-		return nil, nil, engine.Errorf(engine.KindValue,
-			"fft: max_levels is %d but there are only %d cues and repeat_cues is false; lower max_levels", s.maxLevels, len(names))
-	}
-	var testY []uint8
-	if spec.Valid != nil {
-		col, err := spec.Valid.Require(spec.Target, "criterion of the test frame")
-		if err != nil {
-			return nil, nil, err
-		}
-		if testY, err = readCriterion(spec.Target, col); err != nil {
-			return nil, nil, engine.Errorf(engine.KindOf(err), "test frame: %v", err)
-		}
 	}
 	if spec.Progress != nil {
 		defer spec.Progress(1)
 	}
-
 	var cands []*scored
 	var cueLog []estimators.Log
-	missingLast := majority(y)
 	if s.tree != "" {
-		kinds := map[string]kind{}
-		for _, name := range names {
-			if kinds[name], err = columnKind(name, data.Column(name)); err != nil {
-				return nil, nil, err
-			}
-		}
-		t, err := ParseWords(s.tree, kinds)
-		if err != nil {
-			return nil, nil, err
-		}
-		t.missingLast = missingLast
-		exits, err := t.route(ctx, data, s.threads, nil)
-		if err != nil {
-			return nil, nil, err
-		}
-		cands = []*scored{s.score(t, countExits(exits, y, t.Levels()), len(names))}
+		cands, err = s.given(ctx, data, in)
 	} else {
-		g := &grower{ctx: ctx, data: data, y: y, threads: s.threads, thresh: s.thresh, chase: s.chase,
-			rule: s.rule, maxLevels: s.maxLevels, stopRule: s.stopRule, stopPar: s.stopPar, repeat: s.repeat,
-			ranks: map[string][]ranked{}}
-		g.cueCost = make([]float64, len(names))
-		for i, name := range names {
-			g.cueCost[i] = s.cueCosts[name]
-		}
-		all := make([]ranked, len(names))
-		g.cues, err = readCues(ctx, data, names, y, s.algorithm == algDfan, s.threads, func(i int, c *cue, h hist) {
-			all[i] = rankCue(i, c, h, g.thresh, g.chase, g.rule, g.cueCost[i])
-		})
-		if err != nil {
-			return nil, nil, err
-		}
-		cueLog = cueRanking(all, s.thresh)
-		// Trees whose questions are fixed in advance grow on cells of
-		// rows that answer those questions alike; dfan's questions depend
-		// on the rows left, so it grows on the rows.
-		var structures [][]exitKind
-		var qs []ranked
-		switch s.algorithm {
-		case algIfan, algDfan:
-			for k := range 1 << (s.maxLevels - 1) {
-				exits := make([]exitKind, s.maxLevels-1)
-				for j := range exits {
-					exits[j] = exitKind(k >> j & 1)
-				}
-				structures = append(structures, exits)
-			}
-			order := rankOrder(all)
-			for _, i := range order[:min(s.maxLevels, len(order))] {
-				qs = append(qs, all[i])
-			}
-		default:
-			var exits []exitKind
-			qs, exits = martignon(s.algorithm, all, s.maxLevels)
-			structures = [][]exitKind{exits}
-		}
-		for d := range qs {
-			qs[d] = qs[d].withAnswer(g.cues[qs[d].cue])
-		}
-		onCells := s.algorithm != algDfan
-		var cs *cases
-		if onCells {
-			cs, err = g.cellCases(qs)
-		} else {
-			g.ranks[""] = all
-			cs = g.rowCases()
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		seen := map[string]bool{}
-		for _, exits := range structures {
-			choose := fixedPolicy(qs, exits)
-			if !onCells {
-				choose = g.dfanPolicy(exits)
-			}
-			t, err := g.grow(s.algorithm, choose, cs)
-			if err != nil {
-				return nil, nil, err
-			}
-			t.tree.missingLast = missingLast
-			words := t.tree.Words()
-			if seen[words] {
-				continue
-			}
-			seen[words] = true
-			counts, err := g.exitCountsOf(t, cs, onCells)
-			if err != nil {
-				return nil, nil, err
-			}
-			cands = append(cands, s.score(t.tree, counts, len(names)))
-		}
+		cands, cueLog, err = s.grown(ctx, data, in)
+	}
+	if err != nil {
+		return nil, nil, err
 	}
 	// Best first; ties keep the order in which the trees were grown.
-	slices.SortStableFunc(cands, func(a, b *scored) int {
-		switch {
-		case a.value > b.value:
-			return -1
-		case a.value < b.value:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(cands, func(a, b *scored) int { return cmp.Compare(b.value, a.value) })
 	if spec.Valid != nil {
 		cache := categoryCache{}
 		for _, c := range cands {
@@ -320,13 +188,168 @@ func fit(ctx context.Context, data *engine.Frame, spec estimators.Spec, params h
 			if err != nil {
 				return nil, nil, engine.Errorf(engine.KindOf(err), "test frame: %v", err)
 			}
-			conf, visited, cost := c.tree.outcomes(countExits(exits, testY, c.tree.Levels()), s.cueCosts)
-			st := newStats(s.goal, conf, visited, cost, len(names))
+			conf, visited, cost := c.tree.outcomes(countExits(exits, in.testY, c.tree.Levels()), s.cueCosts)
+			st := newStats(s.goal, conf, visited, cost, len(in.names))
 			c.test = &st
 		}
 	}
-	m := newModel(params, spec.Target, cands[0], data)
-	return m, s.log(cands, cueLog), nil
+	return newModel(params, spec.Target, cands[0], data), s.log(cands, cueLog), nil
+}
+
+// inputs are a fit's checked inputs: the criterion, the cues' names and
+// the test frame's criterion.
+type inputs struct {
+	y, testY []uint8
+	names    []string
+}
+
+// inputs reads the criterion and checks the cues, the cue costs, max_levels
+// and the test frame before any work is done.
+func (s *settings) inputs(data *engine.Frame, spec estimators.Spec) (*inputs, error) {
+	if spec.Weight != "" {
+		return nil, engine.Errorf(engine.KindValue, "fft does not take sample weights (weight=%q)", spec.Weight)
+	}
+	tcol, err := data.Require(spec.Target, "criterion")
+	if err != nil {
+		return nil, err
+	}
+	in := &inputs{}
+	if in.y, err = readCriterion(spec.Target, tcol); err != nil {
+		return nil, err
+	}
+	if in.names, err = estimators.ResolveFeatures(data, spec); err != nil {
+		return nil, err
+	}
+	if len(in.names) == 0 {
+		return nil, engine.Errorf(engine.KindValue, "fft needs at least one cue besides the criterion %q", spec.Target)
+	}
+	for _, name := range in.names {
+		if _, err := data.Require(name, "cue"); err != nil {
+			return nil, err
+		}
+	}
+	for name := range s.cueCosts {
+		if !slices.Contains(in.names, name) {
+			return nil, engine.Errorf(engine.KindValue, "fft: cue_costs names %q, which is not a cue; the cues are %q", name, in.names)
+		}
+	}
+	if s.tree == "" && !s.repeat && s.maxLevels > len(in.names) {
+		return nil, engine.Errorf(engine.KindValue,
+			"fft: max_levels is %d but there are only %d cues and repeat_cues is false; lower max_levels", s.maxLevels, len(in.names))
+	}
+	if spec.Valid != nil {
+		col, err := spec.Valid.Require(spec.Target, "criterion of the test frame")
+		if err != nil {
+			return nil, err
+		}
+		if in.testY, err = readCriterion(spec.Target, col); err != nil {
+			return nil, engine.Errorf(engine.KindOf(err), "test frame: %v", err)
+		}
+	}
+	return in, nil
+}
+
+// given evaluates the tree in words on the training data.
+func (s *settings) given(ctx context.Context, data *engine.Frame, in *inputs) ([]*scored, error) {
+	kinds := map[string]kind{}
+	for _, name := range in.names {
+		k, err := columnKind(name, data.Column(name))
+		if err != nil {
+			return nil, err
+		}
+		kinds[name] = k
+	}
+	t, err := ParseWords(s.tree, kinds)
+	if err != nil {
+		return nil, err
+	}
+	t.missingLast = majority(in.y)
+	exits, err := t.route(ctx, data, s.threads, nil)
+	if err != nil {
+		return nil, err
+	}
+	return []*scored{s.score(t, countExits(exits, in.y, t.Levels()), len(in.names))}, nil
+}
+
+// grown grows the candidate trees of the algorithm, scores them on the
+// training data, and returns them with the cue ranking. Trees whose
+// questions are fixed in advance grow on cells of rows that answer those
+// questions alike; dfan's questions depend on the rows left, so it grows
+// on the rows.
+func (s *settings) grown(ctx context.Context, data *engine.Frame, in *inputs) ([]*scored, []estimators.Log, error) {
+	g := &grower{ctx: ctx, data: data, y: in.y, threads: s.threads, thresh: s.thresh, chase: s.chase,
+		rule: s.rule, maxLevels: s.maxLevels, stopRule: s.stopRule, stopPar: s.stopPar, repeat: s.repeat,
+		ranks: map[string][]ranked{}}
+	g.cueCost = make([]float64, len(in.names))
+	for i, name := range in.names {
+		g.cueCost[i] = s.cueCosts[name]
+	}
+	all := make([]ranked, len(in.names))
+	var err error
+	g.cues, err = readCues(ctx, data, in.names, in.y, s.algorithm == algDfan, s.threads, func(i int, c *cue, h hist) {
+		all[i] = rankCue(i, c, h, g.thresh, g.chase, g.rule, g.cueCost[i])
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	var structures [][]exitKind
+	var qs []ranked
+	switch s.algorithm {
+	case algIfan, algDfan:
+		for k := range 1 << (s.maxLevels - 1) {
+			exits := make([]exitKind, s.maxLevels-1)
+			for j := range exits {
+				exits[j] = exitKind(k >> j & 1)
+			}
+			structures = append(structures, exits)
+		}
+		order := rankOrder(all)
+		for _, i := range order[:min(s.maxLevels, len(order))] {
+			qs = append(qs, all[i])
+		}
+	default:
+		var exits []exitKind
+		qs, exits = martignon(s.algorithm, all, s.maxLevels)
+		structures = [][]exitKind{exits}
+	}
+	for d := range qs {
+		qs[d] = qs[d].withAnswer(g.cues[qs[d].cue])
+	}
+	onCells := s.algorithm != algDfan
+	var cs *cases
+	if onCells {
+		if cs, err = g.cellCases(qs); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		g.ranks[""] = all
+		cs = g.rowCases()
+	}
+	missingLast := majority(in.y)
+	var cands []*scored
+	seen := map[string]bool{}
+	for _, exits := range structures {
+		choose := fixedPolicy(qs, exits)
+		if !onCells {
+			choose = g.dfanPolicy(exits)
+		}
+		t, err := g.grow(s.algorithm, choose, cs)
+		if err != nil {
+			return nil, nil, err
+		}
+		t.tree.missingLast = missingLast
+		words := t.tree.Words()
+		if seen[words] {
+			continue
+		}
+		seen[words] = true
+		counts, err := g.exitCountsOf(t, cs, onCells)
+		if err != nil {
+			return nil, nil, err
+		}
+		cands = append(cands, s.score(t.tree, counts, len(in.names)))
+	}
+	return cands, cueRanking(all, s.thresh), nil
 }
 
 // score computes a tree's training results from the cases at each exit.
