@@ -340,3 +340,9 @@ def test_other_bad_input():
         predict(df.drop(columns=predict.inputs))
     with pytest.raises(ValueError, match="test frame"):
         quiver.fft(df, target="y", test=df.assign(y=2), progress=False)
+
+
+def test_parse_error_positions_count_characters_not_bytes():
+    df = pd.DataFrame({"âge": [1.0, 2.0, 3.0, 4.0], "y": [True, False, True, False]})
+    with pytest.raises(ValueError, match=r"character 10 .*expected a number"):
+        quiver.fft(df, target="y", tree="If âge > x, decide True.", progress=False)

@@ -159,8 +159,21 @@ func decode(file *engine.ModelFile) (model *Model, err error) {
 			return nil, errorf("case counts %d and %d are too large", c.pos, c.neg)
 		}
 	}
-	if len(m.inputs) == 0 || len(m.inputs) > n {
-		return nil, errorf("%d inputs for %d levels", len(m.inputs), n)
+	// The inputs are the cues the levels ask about, each once, in the
+	// order they are first asked, as newModel writes them.
+	var asked []string
+	for _, nd := range m.tree.nodes {
+		if !slices.Contains(asked, nd.cue) {
+			asked = append(asked, nd.cue)
+		}
+	}
+	if len(asked) != len(m.inputs) {
+		return nil, errorf("%d inputs for %d cues asked about", len(m.inputs), len(asked))
+	}
+	for i, f := range m.inputs {
+		if f.Name != asked[i] {
+			return nil, errorf("input %d is %q, expected %q", i, f.Name, asked[i])
+		}
 	}
 	outs := m.Outputs()
 	if len(file.Outputs) != len(outs) {

@@ -29,6 +29,7 @@ type settings struct {
 	cueCosts            map[string]float64
 	tree                string
 	threads             int
+	progress            func(done float64)
 }
 
 func readSettings(p hyperspace.Values) (*settings, error) {
@@ -167,6 +168,7 @@ func fit(ctx context.Context, data *engine.Frame, spec estimators.Spec, params h
 		return nil, nil, err
 	}
 	if spec.Progress != nil {
+		s.progress = spec.Progress
 		defer spec.Progress(1)
 	}
 	var cands []*scored
@@ -328,7 +330,10 @@ func (s *settings) grown(ctx context.Context, data *engine.Frame, in *inputs) ([
 	missingLast := majority(in.y)
 	var cands []*scored
 	seen := map[string]bool{}
-	for _, exits := range structures {
+	for i, exits := range structures {
+		if s.progress != nil {
+			s.progress(float64(i) / float64(len(structures)))
+		}
 		choose := fixedPolicy(qs, exits)
 		if !onCells {
 			choose = g.dfanPolicy(exits)

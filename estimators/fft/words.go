@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/quiver-ml/quiver/engine"
 )
@@ -57,11 +58,15 @@ type parser struct {
 }
 
 func (p *parser) fail(format string, args ...any) error {
-	at := p.text[p.pos:]
+	at := []rune(p.text[p.pos:])
+	quote := string(at)
 	if len(at) > 24 {
-		at = at[:24] + "..."
+		quote = string(at[:24]) + "..."
 	}
-	return engine.Errorf(engine.KindValue, "tree in words, at character %d (%q): %s", p.pos+1, at, fmt.Sprintf(format, args...))
+	// Positions count characters, not bytes, so names in any script point
+	// where the reader looks.
+	return engine.Errorf(engine.KindValue, "tree in words, at character %d (%q): %s",
+		utf8.RuneCountInString(p.text[:p.pos])+1, quote, fmt.Sprintf(format, args...))
 }
 
 func (p *parser) space() {
