@@ -16,6 +16,7 @@ import (
 	_ "github.com/quiver-ml/quiver/estimators/fft"    // registers fft
 	_ "github.com/quiver-ml/quiver/estimators/gbdt"   // registers gbdt
 	_ "github.com/quiver-ml/quiver/estimators/linear" // registers linear_regression and logistic_regression
+	_ "github.com/quiver-ml/quiver/estimators/mlp"    // registers mlp
 	"github.com/quiver-ml/quiver/hyperspace"
 )
 

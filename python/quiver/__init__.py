@@ -21,6 +21,7 @@ from ._version import __version__
 linear_regression = _make_learner("linear_regression")
 logistic_regression = _make_learner("logistic_regression")
 fft = _make_learner("fft")
+mlp = _make_learner("mlp")
 gbdt = _make_learner("gbdt")
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "linear_regression",
     "load",
     "logistic_regression",
+    "mlp",
     "space",
 ]
 

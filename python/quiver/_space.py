@@ -69,6 +69,12 @@ class Param:
             if isinstance(value, Mapping):
                 # A mapping (such as costs per column) travels as JSON text.
                 return json.dumps(dict(value), sort_keys=True)
+            if isinstance(value, (list, tuple)):
+                # So does a list (such as layer widths); numpy scalars as Python ones.
+                try:
+                    return json.dumps([v.item() if hasattr(v, "item") else v for v in value])
+                except TypeError:
+                    raise bad() from None
             if not isinstance(value, str):
                 raise bad()
             return value
