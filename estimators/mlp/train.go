@@ -93,7 +93,7 @@ type optimizer struct {
 	momentum          float64
 	nesterov          bool
 	l2                float64
-	m, v              []float32
+	m, v, tmp         []float32 // moments, and scratch for the update
 	steps             int
 	weight            []bool // which parameters are weights (penalised), not biases
 }
@@ -103,6 +103,7 @@ func newOptimizer(nt *network, h *hyper) *optimizer {
 		nesterov: h.nesterov, l2: h.l2, m: make([]float32, len(nt.params)), weight: make([]bool, len(nt.params))}
 	if o.kind != optSGD {
 		o.v = make([]float32, len(nt.params))
+		o.tmp = make([]float32, len(nt.params))
 	}
 	for l := range nt.layers() {
 		for i := range nt.sizes[l] * nt.sizes[l+1] {
@@ -140,12 +141,24 @@ func (o *optimizer) step(p, grad []float32, lr float64, batch int) {
 		o.steps++
 		t := float64(o.steps)
 		rate := float32(lr * math.Sqrt(1-math.Pow(o.beta2, t)) / (1 - math.Pow(o.beta1, t)))
-		b1, b2, eps := float32(o.beta1), float32(o.beta2), float32(o.eps)
-		for i, g := range grad {
-			o.m[i] = b1*o.m[i] + (1-b1)*g
-			o.v[i] = b2*o.v[i] + (1-b2)*g*g
-			p[i] -= rate * o.m[i] / (float32(math.Sqrt(float64(o.v[i]))) + eps)
-		}
+		b1, b2 := float32(o.beta1), float32(o.beta2)
+		// m = β1·m + (1-β1)·g; v = β2·v + (1-β2)·g²; p -= rate·m/(√v + ε),
+		// as whole-vector SIMD passes: the update runs once per batch on
+		// the one thread that owns the parameters.
+		tmp := o.tmp
+		vek32.MulNumber_Inplace(o.m, b1)
+		vek32.MulNumber_Into(tmp, grad, 1-b1)
+		vek32.Add_Inplace(o.m, tmp)
+		vek32.MulNumber_Inplace(o.v, b2)
+		vek32.Mul_Into(tmp, grad, grad)
+		vek32.MulNumber_Inplace(tmp, 1-b2)
+		vek32.Add_Inplace(o.v, tmp)
+		vek32.Sqrt_Into(tmp, o.v)
+		vek32.AddNumber_Inplace(tmp, float32(o.eps))
+		vek32.Inv_Inplace(tmp)
+		vek32.Mul_Inplace(tmp, o.m)
+		vek32.MulNumber_Inplace(tmp, rate)
+		vek32.Sub_Inplace(p, tmp)
 		if o.kind == optAdamW && o.l2 > 0 {
 			decay := float32(1 - lr*o.l2)
 			for i, w := range o.weight {
