@@ -19,6 +19,10 @@ import (
 // 28 float32 features, batch 256 (rows from QUIVER_BENCH_ROWS, default
 // 100,000), the shape of the benchmark in benchmarks/.
 func BenchmarkEpoch(b *testing.B) {
+	threads := 2
+	if s, err := strconv.Atoi(os.Getenv("QUIVER_BENCH_THREADS")); err == nil {
+		threads = s
+	}
 	n := 100000
 	if s, err := strconv.Atoi(os.Getenv("QUIVER_BENCH_ROWS")); err == nil {
 		n = s
@@ -52,7 +56,7 @@ func BenchmarkEpoch(b *testing.B) {
 	}
 	defer f.Release()
 	params, err := Space().Validate(map[string]any{"hidden_layers": "[64, 64]", "batch_size": 256, "max_iter": 1,
-		"l2": 0.0, "n_threads": 2})
+		"l2": 0.0, "n_threads": threads})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -18,7 +18,7 @@
 // # Training
 //
 // Mini-batches of batch_size rows, reshuffled every epoch from seed, are
-// split into fixed chunks of 64 rows; each chunk's forward and backward pass
+// split into fixed chunks of 128 rows; each chunk's forward and backward pass
 // runs on one of n_threads goroutines, and the chunks' gradients are added
 // in chunk order, so a seed gives the same model, bit for bit, for any
 // n_threads. Arithmetic is float32; matrix products use vek's AVX2 kernel,

@@ -15,7 +15,7 @@ import (
 // chunkRows is the number of rows of a mini-batch whose gradient one task
 // computes. It is a constant, not a share of the threads, so the chunks and
 // the order in which their gradients are added never depend on n_threads.
-const chunkRows = 64
+const chunkRows = 128
 
 // target is what the network learns: numbers (regression) or class codes.
 type target struct {
