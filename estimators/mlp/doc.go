@@ -26,8 +26,9 @@
 // Optimisers: adam (as scikit-learn's), adamw (decoupled weight decay l2)
 // and sgd with momentum and Nesterov momentum; learning rates constant,
 // stepped or cosine by epoch; dropout on hidden units; L2 on the weights as
-// scikit-learn's alpha. Weights start uniform with He bounds before ReLU
-// and GELU units and Glorot bounds otherwise.
+// scikit-learn's alpha. Weights and biases start uniform in
+// ±1/sqrt(fan_in) as PyTorch's linear layers do, with Glorot's bounds for
+// the weights into tanh and sigmoid units.
 //
 // With a validation frame (or validation_fraction of the rows held out) the
 // log records the validation loss every epoch, and early_stopping_rounds
