@@ -36,6 +36,9 @@ test-python: $(STAMP)
 # Full-size benchmarks; writes benchmarks/RESULTS.md. Takes several minutes.
 # fasttrees (a peer) goes in with --no-deps: its pins (numpy<=1.19.5, pandas<=0.25.3)
 # cannot install on current Python; benchmarks/_fasttrees.py makes it run.
+# PyTorch (a peer of the perceptrons) is not installed: PyPI has only its CUDA build
+# for Linux x86_64 (over 2 GB of packages); the benchmark runs it where it is
+# installed and otherwise says in RESULTS.md why it did not.
 bench: $(STAMP)
 	$(PY) -m pip install --quiet --no-deps fasttrees==1.3.1
 	$(PY) -m pytest -q benchmarks -p no:cacheprovider

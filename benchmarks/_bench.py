@@ -18,6 +18,7 @@ import _data
 from _cpu import cpu_seconds
 import _fft
 import _gbdt
+import _mlp
 
 WORKLOADS = {
     "logistic": "logistic regression, L2",
@@ -288,8 +289,9 @@ def _size(b: float) -> str:
 
 def render(s: _data.Scale) -> str:
     """RESULTS.md from what the session recorded: the shared header, the
-    linear models' sections and the gradient-boosted trees' sections (each
-    only if measured), and the details of every measurement."""
+    sections of the linear models, the gradient-boosted trees, the
+    fast-and-frugal trees and the multi-layer perceptrons (each only if
+    measured), and the details of every measurement."""
     cores = os.cpu_count()
     try:
         usable = len(os.sched_getaffinity(0))
@@ -317,6 +319,8 @@ def render(s: _data.Scale) -> str:
         lines += _render_gbdt(notes)
     if _fft.measured():
         lines += _fft.render(notes)
+    if _mlp.measured():
+        lines += _mlp.render(notes)
     if notes:
         lines += ["", "## Details", ""] + notes
     return "\n".join(lines) + "\n"
