@@ -21,7 +21,7 @@ type input struct {
 // describeInputs checks the feature columns and returns their widths. It
 // fails with KindType for strings and categories (they need encoding
 // first) and for lists whose rows differ in length, and with KindValue for
-// missing values.
+// missing and infinite values.
 func describeInputs(data *engine.Frame, names []string) ([]input, error) {
 	out := make([]input, len(names))
 	for j, name := range names {
@@ -52,23 +52,38 @@ func describeInputs(data *engine.Frame, names []string) ([]input, error) {
 		}
 		if k := missingIn(col); k > 0 {
 			return nil, engine.Errorf(engine.KindValue,
-				"feature %q has %d missing values (nulls or NaN); impute them first or leave the column out with features=", name, k)
+				"feature %q has %d missing or infinite values (nulls, NaN or ±Inf); impute them first or leave the column out with features=", name, k)
 		}
 		out[j] = in
 	}
 	return out, nil
 }
 
-// missingIn counts nulls and NaN in a numeric or fixed-size-list column.
+// missingIn counts nulls, NaN and infinities in a numeric or
+// fixed-size-list column.
 func missingIn(col arrow.Array) int {
 	if fl, ok := col.(*array.FixedSizeList); ok {
-		n := fl.NullN()
 		vals := fl.ListValues()
 		size := int(fl.DataType().(*arrow.FixedSizeListType).Len())
 		off := fl.Offset() * size
-		sub := array.NewSlice(vals, int64(off), int64(off+fl.Len()*size))
-		defer sub.Release()
-		return n + missingIn(sub)
+		if fl.NullN() == 0 {
+			sub := array.NewSlice(vals, int64(off), int64(off+fl.Len()*size))
+			defer sub.Release()
+			return missingIn(sub)
+		}
+		// A null row counts once, whatever its values hold (builders
+		// fill them with nulls).
+		n := 0
+		for i := range fl.Len() {
+			if fl.IsNull(i) {
+				n++
+				continue
+			}
+			sub := array.NewSlice(vals, int64(off+i*size), int64(off+(i+1)*size))
+			n += missingIn(sub)
+			sub.Release()
+		}
+		return n
 	}
 	n := col.NullN()
 	if engine.IsFloat(col.DataType()) {
@@ -77,7 +92,7 @@ func missingIn(col arrow.Array) int {
 			x := buf[:min(len(buf), col.Len()-lo)]
 			engine.ReadFloat64s(col, lo, x)
 			for i, v := range x {
-				if v != v && col.IsValid(lo+i) {
+				if (v != v || math.IsInf(v, 0)) && col.IsValid(lo+i) {
 					n++
 				}
 			}

@@ -318,6 +318,10 @@ func (tr *trainer) fitLoop(n int, valid *validation, progress func(float64)) (es
 			if err != nil {
 				return nil, err
 			}
+			if math.IsNaN(vl) || math.IsInf(vl, 0) {
+				return nil, engine.Errorf(engine.KindValue,
+					"mlp: the validation loss is %v at epoch %d: the validation rows' features lie far outside the training rows' range, or training diverged (learning_rate is %g)", vl, epoch+1, h.lr)
+			}
 			validLosses = append(validLosses, vl)
 			if vl < best {
 				best, bestEpoch, stale = vl, epoch, 0

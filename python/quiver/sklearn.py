@@ -9,6 +9,8 @@ grid searches and cross-validation.
 
 from __future__ import annotations
 
+import json
+import numbers
 from typing import Any
 
 import numpy as np
@@ -24,7 +26,8 @@ from . import _learners
 from ._frames import as_arrow
 from ._space import space
 
-__all__ = ["FFTClassifier", "GBDTClassifier", "GBDTRegressor", "LinearRegression", "LogisticRegression"]
+__all__ = ["FFTClassifier", "GBDTClassifier", "GBDTRegressor", "LinearRegression", "LogisticRegression",
+           "MLPClassifier", "MLPRegressor"]
 
 _TARGET = "__quiver_target__"
 _WEIGHT = "__quiver_weight__"
@@ -143,6 +146,10 @@ _LINEAR = _defaults("linear_regression")
 _LOGISTIC = _defaults("logistic_regression")
 _GBDT = _defaults("gbdt")
 _FFT = _defaults("fft")
+_MLP = _defaults("mlp")
+# The widths as a tuple, as scikit-learn's hidden_layer_sizes: an immutable
+# default that get_params and clone hand on as it is.
+_MLP_HIDDEN = tuple(json.loads(_MLP["hidden_layers"]))
 
 
 class LinearRegression(RegressorMixin, _LinearEstimator):
@@ -603,6 +610,183 @@ class FFTClassifier(ClassifierMixin, _QuiverEstimator):
 
     def _more_tags(self) -> dict[str, Any]:  # scikit-learn < 1.6
         return {"binary_only": True, "allow_nan": True}
+
+
+class _MLPEstimator(_QuiverEstimator):
+    _learner = "mlp"
+    _objective: str
+
+    def __init__(self, *, hidden_layers: Any = _MLP_HIDDEN, activation: str = _MLP["activation"],
+                 optimizer: str = _MLP["optimizer"], learning_rate: float = _MLP["learning_rate"],
+                 lr_schedule: str = _MLP["lr_schedule"], lr_step_epochs: int = _MLP["lr_step_epochs"],
+                 lr_gamma: float = _MLP["lr_gamma"], momentum: float = _MLP["momentum"],
+                 nesterov: bool = _MLP["nesterov"], beta1: float = _MLP["beta1"], beta2: float = _MLP["beta2"],
+                 epsilon: float = _MLP["epsilon"], batch_size: int = _MLP["batch_size"],
+                 max_iter: int = _MLP["max_iter"], l2: float = _MLP["l2"], dropout: float = _MLP["dropout"],
+                 shuffle: bool = _MLP["shuffle"], seed: int = _MLP["seed"],
+                 early_stopping_rounds: int = _MLP["early_stopping_rounds"],
+                 validation_fraction: float = _MLP["validation_fraction"],
+                 n_threads: int = _MLP["n_threads"]) -> None:
+        self.hidden_layers = hidden_layers
+        self.activation = activation
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.lr_schedule = lr_schedule
+        self.lr_step_epochs = lr_step_epochs
+        self.lr_gamma = lr_gamma
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.l2 = l2
+        self.dropout = dropout
+        self.shuffle = shuffle
+        self.seed = seed
+        self.early_stopping_rounds = early_stopping_rounds
+        self.validation_fraction = validation_fraction
+        self.n_threads = n_threads
+
+    def _learner_params(self) -> dict[str, Any]:
+        params = self.get_params()
+        hidden = params["hidden_layers"]
+        if isinstance(hidden, (numbers.Integral, np.integer)) and not isinstance(hidden, bool):
+            params["hidden_layers"] = [int(hidden)]  # one layer, as scikit-learn's hidden_layer_sizes=100
+        elif isinstance(hidden, np.ndarray):
+            params["hidden_layers"] = hidden.tolist()
+        return space(self._learner).validate({**params, "objective": self._objective})
+
+    # sample_weight is caught through **fit_params rather than declared, so
+    # that meta-estimators do not take the network for one that weights rows.
+    def _fit_mlp(self, X: Any, y: Any, eval_set: Any, fit_params: dict[str, Any]) -> "_MLPEstimator":
+        name = type(self).__name__
+        if fit_params.get("sample_weight") is not None:
+            raise TypeError(f"{name} does not support sample_weight: the network's loss is unweighted "
+                            "(resample or duplicate the rows instead)")
+        unknown = sorted(set(fit_params) - {"sample_weight"})
+        if unknown:
+            raise TypeError(f"{name}.fit got unexpected keyword arguments {unknown}")
+        return self._fit(X, y, None, eval_set)
+
+    def _set_fitted(self, predict: Any) -> None:
+        log = self.log_
+        self.loss_curve_ = [float(v) for v in log["loss"]]
+        self.n_iter_ = int(log["epochs"])
+        for attr in ("best_iteration_", "validation_loss_curve_"):
+            self.__dict__.pop(attr, None)
+        if log.get("valid_loss") is not None:
+            self.validation_loss_curve_ = [float(v) for v in log["valid_loss"]]
+            self.best_iteration_ = int(log["best_iteration"])
+
+
+_MLP_DOC = """
+
+    A multi-layer perceptron trained by mini-batch gradient descent (Adam by
+    default) in float32, fitted by quiver's engine. The hyperparameters are
+    those of :func:`quiver.mlp` (see its docstring or
+    ``quiver.space("mlp")``); ``hidden_layers`` is a tuple of widths, such
+    as ``(64, 64)``, as scikit-learn's ``hidden_layer_sizes`` (a list, an int
+    or the text ``"64,64"`` work too; ``()`` is a linear model).
+
+    The engine standardises every feature with the training rows' mean and
+    standard deviation, so ``X`` needs no scaling. Features must be numeric
+    (or Arrow fixed-size lists of numbers, one network input per element)
+    without missing values: string or categorical columns must be encoded
+    first (one-hot or ordinal), missing values imputed.
+
+    With ``eval_set=(X_val, y_val)`` (or ``validation_fraction`` of the
+    training rows) the validation loss is recorded every epoch; with
+    ``early_stopping_rounds`` as well, training stops when it has not
+    improved for that many epochs and the best epoch's weights are kept."""
+
+_MLP_ATTRIBUTES = """
+    loss_curve_ : list of float
+        The mean training loss of each epoch (without the L2 penalty).
+    validation_loss_curve_ : list of float
+        The validation loss of each epoch; only set when validated.
+    n_iter_ : int
+        Epochs run.
+    best_iteration_ : int
+        The epoch (from 1) with the least validation loss; only set when
+        validated. With ``early_stopping_rounds`` the model is that epoch's.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str, when X has column names
+    predictor_ : quiver.Predictor
+    log_ : dict
+    """
+
+
+class MLPRegressor(RegressorMixin, _MLPEstimator):
+    __doc__ = ("Multi-layer perceptron regression (squared error, identity output)." + _MLP_DOC + """
+
+    Attributes
+    ----------""" + _MLP_ATTRIBUTES)
+
+    _objective = "squared_error"
+
+    def fit(self, X: Any, y: Any, *, eval_set: Any = None, **fit_params: Any) -> "MLPRegressor":
+        """Fit the network; returns self.
+
+        Parameters
+        ----------
+        X : frame or array of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,), numeric
+        eval_set : pair (X_val, y_val), optional
+            A validation set scored after every epoch.
+
+        Raises
+        ------
+        TypeError
+            For a non-numeric ``y``, string or categorical features, or
+            ``sample_weight``.
+        ValueError
+            For missing values, bad hyperparameters, or a learning rate at
+            which training diverges.
+        """
+        return self._fit_mlp(X, y, eval_set, fit_params)
+
+    def _check_target(self, y: Any) -> np.ndarray:
+        y = super()._check_target(y)
+        if y.dtype.kind not in "biuf":
+            raise TypeError(f"MLPRegressor needs a numeric y, got dtype {y.dtype}")
+        return y.astype(np.float64, copy=False)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted values, shape (n_samples,)."""
+        out = self._outputs(X)
+        return np.asarray(out.column("prediction"))
+
+
+class MLPClassifier(ClassifierMixin, _MLPEstimator):
+    __doc__ = ("Multi-layer perceptron classification (log loss: a sigmoid output for two classes, softmax "
+               "for more)." + _MLP_DOC + """
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)""" + _MLP_ATTRIBUTES)
+
+    _objective = "log_loss"
+
+    def fit(self, X: Any, y: Any, *, eval_set: Any = None, **fit_params: Any) -> "MLPClassifier":
+        """Fit the network; returns self. See :meth:`MLPRegressor.fit`; ``y``
+        holds class labels (two or more)."""
+        y = self._check_target(y)
+        check_classification_targets(y)
+        self.classes_ = np.unique(y)
+        return self._fit_mlp(X, y, eval_set, fit_params)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities, shape (n_samples, n_classes), in the order of ``classes_``."""
+        out = self._outputs(X)
+        probs = [c for c in self.predictor_.outputs if c.startswith("probability_")]
+        return np.column_stack([np.asarray(out.column(c)) for c in probs])
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The most probable class of each row."""
+        check_is_fitted(self, "predictor_")
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
 
 def _shown(values: np.ndarray, limit: int = 5) -> str:
