@@ -50,13 +50,18 @@ func describeInputs(data *engine.Frame, names []string) ([]input, error) {
 		case !engine.IsNumeric(t):
 			return nil, engine.Errorf(engine.KindType, "feature %q has type %s; features must be numeric or fixed-size lists of numbers", name, t)
 		}
-		if k := missingIn(col); k > 0 {
-			return nil, engine.Errorf(engine.KindValue,
-				"feature %q has %d missing or infinite values (nulls, NaN or ±Inf); impute them first or leave the column out with features=", name, k)
+		if col.NullN() > 0 {
+			return nil, badValues(name, col)
 		}
 		out[j] = in
 	}
 	return out, nil
+}
+
+// badValues is the error for a feature with missing or infinite values.
+func badValues(name string, col arrow.Array) error {
+	return engine.Errorf(engine.KindValue,
+		"feature %q has %d missing or infinite values (nulls, NaN or ±Inf); impute them first or leave the column out with features=", name, missingIn(col))
 }
 
 // missingIn counts nulls, NaN and infinities in a numeric or
@@ -113,60 +118,98 @@ func totalWidth(ins []input) int {
 // standard holds each network input's mean and scale.
 type standard struct{ mean, scale []float64 }
 
+// matrixRows is the number of rows read at a time into the input matrix:
+// a block of them stays in cache while every column writes into it.
+const matrixRows = 4096
+
+// numbers returns the numbers of a feature column, row after row (w per
+// row for a fixed-size list), as an array the caller releases.
+func numbers(col arrow.Array, w int) arrow.Array {
+	if fl, ok := col.(*array.FixedSizeList); ok {
+		return array.NewSlice(fl.ListValues(), int64(fl.Offset()*w), int64((fl.Offset()+fl.Len())*w))
+	}
+	col.Retain()
+	return col
+}
+
 // readMatrix reads the features of data into a row-major float32 matrix,
 // standardised with st, or with statistics of these rows when st is nil
-// (and returns them). Columns are read in parallel; each fills its own
-// stripe.
+// (and returns them). Statistics are computed per column (in float64, in
+// row order); the matrix is filled in blocks of rows in parallel.
 func readMatrix(ctx context.Context, data *engine.Frame, ins []input, st *standard, threads int) ([]float32, *standard, error) {
 	n, d := data.NumRows(), totalWidth(ins)
-	x := make([]float32, n*d)
-	fit := st == nil
-	if fit {
-		st = &standard{mean: make([]float64, d), scale: make([]float64, d)}
-	}
-	mean, scale := st.mean, st.scale
+	cols := make([]arrow.Array, len(ins))
 	offsets := make([]int, len(ins))
-	for j := 1; j < len(ins); j++ {
-		offsets[j] = offsets[j-1] + ins[j-1].width
-	}
-	err := engine.ForTasks(ctx, threads, len(ins), func(j int) {
-		col := data.Column(ins[j].name)
-		w := ins[j].width
-		values := col
-		if fl, ok := col.(*array.FixedSizeList); ok {
-			values = array.NewSlice(fl.ListValues(), int64(fl.Offset()*w), int64((fl.Offset()+n)*w))
-			defer values.Release()
+	for j, in := range ins {
+		cols[j] = numbers(data.Column(in.name), in.width)
+		defer cols[j].Release()
+		if j > 0 {
+			offsets[j] = offsets[j-1] + ins[j-1].width
 		}
-		// values holds n*w numbers, row after row.
-		v := make([]float64, n*w)
-		engine.ReadFloat64s(values, 0, v)
-		for k := range w {
-			f := offsets[j] + k
-			if fit {
-				var sum float64
-				for i := range n {
-					sum += v[i*w+k]
+	}
+	if st == nil {
+		st = &standard{mean: make([]float64, d), scale: make([]float64, d)}
+		err := engine.ForTasks(ctx, threads, len(ins), func(j int) {
+			w := ins[j].width
+			sum := make([]float64, w)
+			ss := make([]float64, w)
+			buf := make([]float64, matrixRows*w)
+			pass := func(add func(k int, v float64)) {
+				for lo := 0; lo < n; lo += matrixRows {
+					v := buf[:(min(lo+matrixRows, n)-lo)*w]
+					engine.ReadFloat64s(cols[j], lo*w, v)
+					for i, x := range v {
+						add(i%w, x)
+					}
 				}
-				mu := sum / float64(max(n, 1))
-				var ss float64
-				for i := range n {
-					dv := v[i*w+k] - mu
-					ss += dv * dv
-				}
-				sd := math.Sqrt(ss / float64(max(n, 1)))
+			}
+			pass(func(k int, v float64) { sum[k] += v })
+			for k := range w {
+				sum[k] /= float64(max(n, 1))
+			}
+			pass(func(k int, v float64) { dv := v - sum[k]; ss[k] += dv * dv })
+			for k := range w {
+				sd := math.Sqrt(ss[k] / float64(max(n, 1)))
 				if sd == 0 || math.IsInf(sd, 0) || sd != sd {
 					sd = 1 // a constant feature: centred only
 				}
-				mean[f], scale[f] = mu, sd
+				st.mean[offsets[j]+k], st.scale[offsets[j]+k] = sum[k], sd
 			}
-			mu, inv := mean[f], 1/scale[f]
-			for i := range n {
-				x[i*d+f] = float32((v[i*w+k] - mu) * inv)
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	x := make([]float32, n*d)
+	blocks := (n + matrixRows - 1) / matrixRows
+	bad := make([]bool, blocks*len(ins)) // NaN or ±Inf seen, by block and column
+	err := engine.ForTasks(ctx, threads, blocks, func(b int) {
+		lo, hi := b*matrixRows, min((b+1)*matrixRows, n)
+		for j, in := range ins {
+			w, off := in.width, offsets[j]
+			v := make([]float64, (hi-lo)*w)
+			engine.ReadFloat64s(cols[j], lo*w, v)
+			var nonFinite float64
+			for _, e := range v {
+				nonFinite += e - e // 0 for finite values, NaN otherwise
+			}
+			bad[b*len(ins)+j] = nonFinite != 0
+			for i := range hi - lo {
+				row := x[(lo+i)*d+off : (lo+i)*d+off+w]
+				for k := range row {
+					row[k] = float32((v[i*w+k] - st.mean[off+k]) / st.scale[off+k])
+				}
 			}
 		}
 	})
 	if err != nil {
 		return nil, nil, err
+	}
+	for k, b := range bad {
+		if b {
+			name := ins[k%len(ins)].name
+			return nil, nil, badValues(name, data.Column(name))
+		}
 	}
 	return x, st, nil
 }

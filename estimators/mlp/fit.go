@@ -206,7 +206,7 @@ func fit(ctx context.Context, data *engine.Frame, spec estimators.Spec, params h
 		}
 		vx, _, err := readMatrix(ctx, spec.Valid, ins, st, h.threads)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, engine.Errorf(engine.KindOf(err), "validation frame: %v", err)
 		}
 		valid = &validation{x: vx, d: d, y: vy}
 	case h.validationFraction > 0:
@@ -229,6 +229,7 @@ func fit(ctx context.Context, data *engine.Frame, spec estimators.Spec, params h
 	nt := newNetwork(sizes, activation{h.activation})
 	nt.init(h.seed)
 	tr := newTrainer(ctx, h, nt, x, d, y, h.threads)
+	defer tr.close()
 	log, err := tr.fitLoop(n, valid, spec.Progress)
 	if err != nil {
 		return nil, nil, err

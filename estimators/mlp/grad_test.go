@@ -126,6 +126,7 @@ func checkGradient(t *testing.T, p *gradProblem, l2, dropout float64) {
 	m := len(p.rows)
 	h := &hyper{batchSize: m, dropout: dropout, seed: 9}
 	tr := newTrainer(context.Background(), h, nt, p.x, p.d, p.y, 2)
+	defer tr.close()
 	penalty := func() float64 {
 		var s float64
 		for l := range nt.layers() {

@@ -190,6 +190,7 @@ type trainer struct {
 	d       int
 	y       *target
 	threads int
+	team    *engine.Team // runs the chunks of every batch; close releases it
 	works   []*work
 	grads   [][]float32 // per chunk, aliases of works[c].grad
 	wt      [][]float32 // transposed weights per layer
@@ -198,7 +199,7 @@ type trainer struct {
 }
 
 func newTrainer(ctx context.Context, h *hyper, nt *network, x []float32, d int, y *target, threads int) *trainer {
-	tr := &trainer{ctx: ctx, h: h, nt: nt, x: x, d: d, y: y, threads: threads}
+	tr := &trainer{ctx: ctx, h: h, nt: nt, x: x, d: d, y: y, threads: threads, team: engine.NewTeam(ctx, threads)}
 	chunks := (h.batchSize + chunkRows - 1) / chunkRows
 	for range chunks {
 		w := nt.newWork(chunkRows, h.dropout > 0)
@@ -213,6 +214,9 @@ func newTrainer(ctx context.Context, h *hyper, nt *network, x []float32, d int, 
 	return tr
 }
 
+// close stops the trainer's team.
+func (tr *trainer) close() { tr.team.Close() }
+
 // batch computes the mean gradient of the rows into grad and returns their
 // summed loss. Chunks of chunkRows rows run in parallel; their gradients
 // are added in chunk order.
@@ -224,7 +228,7 @@ func (tr *trainer) batch(rows []uint32, grad []float32, epoch, batch int) (float
 	chunks := (len(rows) + chunkRows - 1) / chunkRows
 	inv := 1 / float32(len(rows))
 	drop := float32(tr.h.dropout)
-	err := engine.ForTasks(tr.ctx, tr.threads, chunks, func(c int) {
+	err := tr.team.Run(chunks, func(c int) {
 		lo, hi := c*chunkRows, min((c+1)*chunkRows, len(rows))
 		m, w, xb := hi-lo, tr.works[c], tr.xb[c]
 		for i, r := range rows[lo:hi] {
