@@ -150,56 +150,66 @@ func readMatrix(ctx context.Context, data *engine.Frame, ins []input, st *standa
 	if st == nil {
 		st = &standard{mean: make([]float64, d), scale: make([]float64, d)}
 		err := engine.ForTasks(ctx, threads, len(ins), func(j int) {
+			// One pass of sums shifted by the first value, in float64:
+			// exact enough for a scale, and half the reads of two passes.
 			w := ins[j].width
-			sum := make([]float64, w)
-			ss := make([]float64, w)
+			shift, sum, sq := make([]float64, w), make([]float64, w), make([]float64, w)
 			buf := make([]float64, matrixRows*w)
-			pass := func(add func(k int, v float64)) {
-				for lo := 0; lo < n; lo += matrixRows {
-					v := buf[:(min(lo+matrixRows, n)-lo)*w]
-					engine.ReadFloat64s(cols[j], lo*w, v)
-					for i, x := range v {
-						add(i%w, x)
+			for lo := 0; lo < n; lo += matrixRows {
+				v := buf[:(min(lo+matrixRows, n)-lo)*w]
+				engine.ReadFloat64s(cols[j], lo*w, v)
+				if lo == 0 {
+					copy(shift, v)
+				}
+				for i := 0; i < len(v); i += w {
+					for k := range w {
+						e := v[i+k] - shift[k]
+						sum[k] += e
+						sq[k] += e * e
 					}
 				}
 			}
-			pass(func(k int, v float64) { sum[k] += v })
 			for k := range w {
-				sum[k] /= float64(max(n, 1))
-			}
-			pass(func(k int, v float64) { dv := v - sum[k]; ss[k] += dv * dv })
-			for k := range w {
-				sd := math.Sqrt(ss[k] / float64(max(n, 1)))
+				m := sum[k] / float64(max(n, 1))
+				sd := math.Sqrt(max(sq[k]/float64(max(n, 1))-m*m, 0))
 				if sd == 0 || math.IsInf(sd, 0) || sd != sd {
 					sd = 1 // a constant feature: centred only
 				}
-				st.mean[offsets[j]+k], st.scale[offsets[j]+k] = sum[k], sd
+				st.mean[offsets[j]+k], st.scale[offsets[j]+k] = shift[k]+m, sd
 			}
 		})
 		if err != nil {
 			return nil, nil, err
 		}
 	}
+	widest := 0
+	for _, in := range ins {
+		widest = max(widest, in.width)
+	}
+	inv := make([]float64, d)
+	for f, sd := range st.scale {
+		inv[f] = 1 / sd
+	}
 	x := make([]float32, n*d)
 	blocks := (n + matrixRows - 1) / matrixRows
 	bad := make([]bool, blocks*len(ins)) // NaN or ±Inf seen, by block and column
 	err := engine.ForTasks(ctx, threads, blocks, func(b int) {
 		lo, hi := b*matrixRows, min((b+1)*matrixRows, n)
+		buf := make([]float64, (hi-lo)*widest)
 		for j, in := range ins {
 			w, off := in.width, offsets[j]
-			v := make([]float64, (hi-lo)*w)
+			v := buf[:(hi-lo)*w]
 			engine.ReadFloat64s(cols[j], lo*w, v)
 			var nonFinite float64
-			for _, e := range v {
-				nonFinite += e - e // 0 for finite values, NaN otherwise
-			}
-			bad[b*len(ins)+j] = nonFinite != 0
 			for i := range hi - lo {
 				row := x[(lo+i)*d+off : (lo+i)*d+off+w]
 				for k := range row {
-					row[k] = float32((v[i*w+k] - st.mean[off+k]) / st.scale[off+k])
+					e := v[i*w+k]
+					nonFinite += e - e // 0 for finite values, NaN otherwise
+					row[k] = float32((e - st.mean[off+k]) * inv[off+k])
 				}
 			}
+			bad[b*len(ins)+j] = nonFinite != 0
 		}
 	})
 	if err != nil {
