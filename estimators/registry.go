@@ -72,6 +72,17 @@ type Model interface {
 	Summary() map[string]any
 }
 
+// A Transformer is a Model whose outputs stand in for some of its inputs:
+// feature steps such as imputers and encoders. Where models are chained, as
+// in a pipeline, the columns Replaces names are removed from the frame
+// before the transformer's outputs are added (an output with the name of a
+// kept column takes its place).
+type Transformer interface {
+	Model
+	// Replaces lists the input columns the outputs stand in for.
+	Replaces() []string
+}
+
 // ApplyOptions asks a model for outputs beyond its default ones.
 type ApplyOptions struct {
 	// Threads is the number of threads; 0 uses every CPU.

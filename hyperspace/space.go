@@ -68,11 +68,14 @@ func (p Param) MarshalJSON() ([]byte, error) {
 // Holdout names the keyword under which the learner takes a second frame
 // (estimators.Spec.Valid): "valid" for learners that stop early on it,
 // "test" for learners that only report statistics on it, "" for none.
+// Transformer marks feature steps (imputers, encoders, scalers), which
+// need no target and whose models are estimators.Transformers.
 type Space struct {
-	Learner string  `json:"learner"`
-	Doc     string  `json:"doc"`
-	Holdout string  `json:"holdout,omitempty"`
-	Params  []Param `json:"params"`
+	Learner     string  `json:"learner"`
+	Doc         string  `json:"doc"`
+	Holdout     string  `json:"holdout,omitempty"`
+	Transformer bool    `json:"transformer,omitempty"`
+	Params      []Param `json:"params"`
 }
 
 // Values maps parameter names to validated values: float64 for Float, int

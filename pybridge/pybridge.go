@@ -270,7 +270,8 @@ func ModelApply(h int64, stream int64, request string) (out int64, err error) {
 }
 
 // ModelInfo describes a model as JSON: learner, hyperparameters, inputs,
-// outputs and a summary of its fitted state.
+// outputs, a summary of its fitted state and, for transformers, the input
+// columns their outputs replace ("replaces").
 func ModelInfo(h int64) (out string, err error) {
 	defer guard(&err)
 	m, err := get[estimators.Model](h, "model")
@@ -281,13 +282,17 @@ func ModelInfo(h int64) (out string, err error) {
 	if err != nil {
 		return "", err
 	}
-	b, err := json.Marshal(map[string]any{
+	info := map[string]any{
 		"learner": m.Learner(),
 		"params":  l.Space().ModelParams(m.Params()),
 		"inputs":  m.Inputs(),
 		"outputs": m.Outputs(),
 		"summary": m.Summary(),
-	})
+	}
+	if t, ok := m.(estimators.Transformer); ok {
+		info["replaces"] = t.Replaces()
+	}
+	b, err := json.Marshal(info)
 	return string(b), err
 }
 
