@@ -34,16 +34,35 @@ const (
 // Choices lists the allowed values of a Categorical parameter. Runtime marks
 // parameters that change how a fit runs but not the model it gives (such as
 // n_threads): they are not recorded in model files, and tuners skip them.
+// Step, when positive, restricts a Float or Int parameter to Low + k·Step
+// (a hint for tuners; Validate accepts any value in the bounds). Condition
+// makes the parameter matter only when another one takes certain values.
 type Param struct {
-	Name    string   `json:"name"`
-	Kind    Kind     `json:"kind"`
-	Low     float64  `json:"low,omitempty"`
-	High    float64  `json:"high,omitempty"`
-	Log     bool     `json:"log,omitempty"`
-	Choices []string `json:"choices,omitempty"`
-	Default any      `json:"default"`
-	Doc     string   `json:"doc"`
-	Runtime bool     `json:"runtime,omitempty"`
+	Name      string     `json:"name"`
+	Kind      Kind       `json:"kind"`
+	Low       float64    `json:"low,omitempty"`
+	High      float64    `json:"high,omitempty"`
+	Log       bool       `json:"log,omitempty"`
+	Step      float64    `json:"step,omitempty"`
+	Choices   []string   `json:"choices,omitempty"`
+	Default   any        `json:"default"`
+	Doc       string     `json:"doc"`
+	Runtime   bool       `json:"runtime,omitempty"`
+	Condition *Condition `json:"condition,omitempty"`
+}
+
+// Condition makes a parameter active only while the parameter Param has
+// one of Values (for example max_depth only when grow_policy is
+// "depthwise"). Tuners leave inactive parameters out of their samples.
+type Condition struct {
+	Param  string `json:"param"`
+	Values []any  `json:"values"`
+}
+
+// Clause is one equality of a forbidden combination.
+type Clause struct {
+	Param string `json:"param"`
+	Value any    `json:"value"`
 }
 
 // MarshalJSON encodes the parameter, always with both bounds for Float and
@@ -76,6 +95,9 @@ type Space struct {
 	Holdout     string  `json:"holdout,omitempty"`
 	Transformer bool    `json:"transformer,omitempty"`
 	Params      []Param `json:"params"`
+	// Forbidden lists combinations of values that may not be chosen
+	// together: each is a conjunction of clauses.
+	Forbidden [][]Clause `json:"forbidden,omitempty"`
 }
 
 // Values maps parameter names to validated values: float64 for Float, int
@@ -127,8 +149,75 @@ func (s Space) Check() error {
 		if _, err := s.coerce(p, p.Default); err != nil {
 			return fmt.Errorf("default: %w", err)
 		}
+		if p.Step < 0 || math.IsNaN(p.Step) || (p.Step > 0 && p.Kind != Float && p.Kind != Int) {
+			return fmt.Errorf("%s: %s has step %v; a step must be positive and only on float or int parameters", s.Learner, p.Name, p.Step)
+		}
+	}
+	for _, p := range s.Params {
+		for q, hops := p, 0; q.Condition != nil; hops++ {
+			if hops > len(s.Params) {
+				return fmt.Errorf("%s: the conditions of %s form a cycle", s.Learner, p.Name)
+			}
+			if q, _ = s.Param(q.Condition.Param); q.Name == "" {
+				break
+			}
+		}
+		if c := p.Condition; c != nil {
+			on, ok := s.Param(c.Param)
+			if !ok || on.Name == p.Name || len(c.Values) == 0 {
+				return fmt.Errorf("%s: %s has a condition on %q, which is not another parameter of the space, or lists no values", s.Learner, p.Name, c.Param)
+			}
+			for _, v := range c.Values {
+				if _, err := s.coerce(on, v); err != nil {
+					return fmt.Errorf("%s: condition of %s: %w", s.Learner, p.Name, err)
+				}
+			}
+		}
+	}
+	for i, f := range s.Forbidden {
+		if len(f) == 0 {
+			return fmt.Errorf("%s: forbidden combination %d is empty", s.Learner, i+1)
+		}
+		for _, c := range f {
+			p, ok := s.Param(c.Param)
+			if !ok {
+				return fmt.Errorf("%s: forbidden combination %d names unknown parameter %q", s.Learner, i+1, c.Param)
+			}
+			if _, err := s.coerce(p, c.Value); err != nil {
+				return fmt.Errorf("%s: forbidden combination %d: %w", s.Learner, i+1, err)
+			}
+		}
 	}
 	return nil
+}
+
+// Active reports whether parameter name matters given values v: it has no
+// condition, or the parameter its condition names is active and takes one
+// of the condition's values.
+func (s Space) Active(name string, v Values) bool {
+	p, ok := s.Param(name)
+	if !ok {
+		return false
+	}
+	for seen := 0; p.Condition != nil; seen++ {
+		on, ok := s.Param(p.Condition.Param)
+		if !ok || seen > len(s.Params) { // a cycle; Check refuses such spaces
+			return false
+		}
+		got := v[on.Name]
+		match := false
+		for _, want := range p.Condition.Values {
+			if w, err := s.coerce(on, want); err == nil && w == got {
+				match = true
+				break
+			}
+		}
+		if !match {
+			return false
+		}
+		p = on
+	}
+	return true
 }
 
 // Param returns the declaration of the named parameter.
@@ -170,6 +259,37 @@ func (s Space) Validate(given map[string]any) (Values, error) {
 				return nil, err
 			}
 			out[p.Name] = v
+		}
+	}
+	// An inactive parameter set to its default says nothing (scikit-learn
+	// wrappers pass every parameter); set to anything else it is a mistake.
+	for _, name := range names {
+		p, _ := s.Param(name)
+		if p.Condition == nil || s.Active(name, out) {
+			continue
+		}
+		if def, err := s.coerce(p, p.Default); err == nil && def == out[name] {
+			continue
+		}
+		return nil, &Error{s.Learner, name, fmt.Sprintf("only applies when %q is one of %v, and it is %v",
+			p.Condition.Param, p.Condition.Values, out[p.Condition.Param])}
+	}
+	for _, f := range s.Forbidden {
+		all := true
+		for _, c := range f {
+			p, _ := s.Param(c.Param)
+			want, err := s.coerce(p, c.Value)
+			if err != nil || out[c.Param] != want {
+				all = false
+				break
+			}
+		}
+		if all {
+			parts := make([]string, len(f))
+			for i, c := range f {
+				parts[i] = fmt.Sprintf("%s=%v", c.Param, c.Value)
+			}
+			return nil, &Error{s.Learner, f[0].Param, "may not be combined so: " + strings.Join(parts, " with ") + " is forbidden"}
 		}
 	}
 	return out, nil

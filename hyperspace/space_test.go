@@ -325,3 +325,80 @@ func TestModelParamsDropsRuntimeParams(t *testing.T) {
 		t.Fatalf("ModelParams = %v, want only alpha", got)
 	}
 }
+
+func conditionalSpace() hyperspace.Space {
+	return hyperspace.Space{Learner: "toy", Params: []hyperspace.Param{
+		{Name: "grow_policy", Kind: hyperspace.Categorical, Choices: []string{"lossguide", "depthwise"}, Default: "lossguide"},
+		{Name: "max_depth", Kind: hyperspace.Int, Low: 1, High: 32, Step: 1, Default: 6,
+			Condition: &hyperspace.Condition{Param: "grow_policy", Values: []any{"depthwise"}}},
+		{Name: "optimizer", Kind: hyperspace.Categorical, Choices: []string{"adam", "sgd"}, Default: "adam"},
+		{Name: "nesterov", Kind: hyperspace.Bool, Default: false},
+	}, Forbidden: [][]hyperspace.Clause{{{Param: "optimizer", Value: "adam"}, {Param: "nesterov", Value: true}}}}
+}
+
+func TestConditionsAndForbiddenCombinations(t *testing.T) {
+	s := conditionalSpace()
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name  string
+		given map[string]any
+		err   string // "" for valid
+	}{
+		{"defaults", map[string]any{}, ""},
+		{"active condition", map[string]any{"grow_policy": "depthwise", "max_depth": 3}, ""},
+		{"inactive at its default", map[string]any{"max_depth": 6}, ""},
+		{"inactive set", map[string]any{"max_depth": 3}, `"max_depth" only applies when "grow_policy" is one of [depthwise]`},
+		{"forbidden", map[string]any{"nesterov": true}, "optimizer=adam with nesterov=true is forbidden"},
+		{"allowed combination", map[string]any{"optimizer": "sgd", "nesterov": true}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := s.Validate(c.given)
+			switch {
+			case c.err == "" && err != nil:
+				t.Fatalf("unexpected error %v", err)
+			case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+				t.Fatalf("error %v, want one containing %q", err, c.err)
+			}
+		})
+	}
+	v, _ := s.Validate(map[string]any{"grow_policy": "depthwise"})
+	if !s.Active("max_depth", v) || s.Active("nope", v) {
+		t.Fatal("Active disagrees with the condition")
+	}
+}
+
+func TestCheckRefusesBrokenConditions(t *testing.T) {
+	for name, mutate := range map[string]func(*hyperspace.Space){
+		"unknown parent":  func(s *hyperspace.Space) { s.Params[1].Condition.Param = "nope" },
+		"bad value":       func(s *hyperspace.Space) { s.Params[1].Condition.Values = []any{"sideways"} },
+		"no values":       func(s *hyperspace.Space) { s.Params[1].Condition.Values = nil },
+		"cycle":           func(s *hyperspace.Space) { s.Params[0].Condition = &hyperspace.Condition{Param: "max_depth", Values: []any{6}} },
+		"negative step":   func(s *hyperspace.Space) { s.Params[1].Step = -1 },
+		"step on a bool":  func(s *hyperspace.Space) { s.Params[3].Step = 1 },
+		"empty forbidden": func(s *hyperspace.Space) { s.Forbidden = append(s.Forbidden, nil) },
+		"forbidden value": func(s *hyperspace.Space) { s.Forbidden[0][0].Value = "rmsprop" },
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := conditionalSpace()
+			mutate(&s)
+			if s.Check() == nil {
+				t.Fatal("Check accepted the space")
+			}
+		})
+	}
+}
+
+func TestConditionsSurviveJSON(t *testing.T) {
+	b, err := hyperspace.MarshalSpaces(conditionalSpace())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"step":1`, `"condition":{"param":"grow_policy","values":["depthwise"]}`, `"forbidden":[[{"param":"optimizer","value":"adam"},{"param":"nesterov","value":true}]]`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("JSON lacks %s: %s", want, b)
+		}
+	}
+}

@@ -368,7 +368,7 @@ func TestSchedules(t *testing.T) {
 	d := makeData(300, 12)
 	f := d.frame(t)
 	spec := estimators.Spec{Target: "reg", Features: features}
-	base := withDefaults(map[string]any{"max_iter": 6, "learning_rate": 0.01, "lr_step_epochs": 2})
+	base := withDefaults(map[string]any{"max_iter": 6, "learning_rate": 0.01})
 	with := func(extra map[string]any) *Model {
 		p := map[string]any{}
 		for k, v := range base {
@@ -381,8 +381,8 @@ func TestSchedules(t *testing.T) {
 		return m
 	}
 	constant := with(map[string]any{"lr_schedule": schConstant})
-	sameParams(t, "step with lr_gamma 1", constant, with(map[string]any{"lr_schedule": schStep, "lr_gamma": 1.0}))
-	for _, extra := range []map[string]any{{"lr_schedule": schStep}, {"lr_schedule": schCosine}} {
+	sameParams(t, "step with lr_gamma 1", constant, with(map[string]any{"lr_schedule": schStep, "lr_gamma": 1.0, "lr_step_epochs": 2}))
+	for _, extra := range []map[string]any{{"lr_schedule": schStep, "lr_step_epochs": 2}, {"lr_schedule": schCosine}} {
 		if slices.Equal(constant.nt.params, with(extra).nt.params) {
 			t.Errorf("%v gave the constant schedule's model", extra)
 		}
