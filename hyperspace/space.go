@@ -1,6 +1,7 @@
 package hyperspace
 
 import (
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -389,6 +390,15 @@ func (v Values) Bool(name string) bool { return v[name].(bool) }
 
 // String returns the value of a Categorical or Text parameter; see Float.
 func (v Values) String(name string) string { return v[name].(string) }
+
+// schema is the JSON Schema of the versioned form, published with the code.
+//
+//go:embed space.schema.json
+var schema []byte
+
+// Schema returns the JSON Schema (draft 2020-12) of the form MarshalSpaces
+// writes.
+func Schema() []byte { return slices.Clone(schema) }
 
 // document is the versioned JSON form of a set of spaces.
 type document struct {

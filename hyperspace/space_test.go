@@ -402,3 +402,54 @@ func TestConditionsSurviveJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestSchemaDeclaresEveryField walks the JSON of a space that uses every
+// field and checks that the published schema declares each key it meets.
+func TestSchemaDeclaresEveryField(t *testing.T) {
+	var schema struct {
+		Properties map[string]any `json:"properties"`
+		Defs       map[string]struct {
+			Properties map[string]json.RawMessage `json:"properties"`
+		} `json:"$defs"`
+	}
+	if err := json.Unmarshal(hyperspace.Schema(), &schema); err != nil {
+		t.Fatal(err)
+	}
+	s := conditionalSpace()
+	s.Holdout, s.Transformer = "valid", true
+	s.Params = append(s.Params, hyperspace.Param{Name: "lr", Kind: hyperspace.Float, Low: 1e-3, High: 1, Log: true,
+		Default: 0.1, Runtime: true})
+	b, err := hyperspace.MarshalSpaces(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Version int                          `json:"version"`
+		Spaces  []map[string]json.RawMessage `json:"spaces"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	declared := func(def, key string) {
+		if _, ok := schema.Defs[def].Properties[key]; !ok {
+			t.Errorf("the schema's %s does not declare %q", def, key)
+		}
+	}
+	for key, raw := range doc.Spaces[0] {
+		declared("space", key)
+		if key == "params" {
+			var params []map[string]json.RawMessage
+			if err := json.Unmarshal(raw, &params); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range params {
+				for k := range p {
+					declared("param", k)
+				}
+			}
+		}
+	}
+	if _, ok := schema.Properties["version"]; !ok || doc.Version != hyperspace.SchemaVersion {
+		t.Error("version missing from the schema or the document")
+	}
+}
