@@ -87,6 +87,9 @@ func Spaces() (out string, err error) {
 	return string(b), err
 }
 
+// SpaceSchema returns the JSON Schema of the form Spaces returns.
+func SpaceSchema() string { return string(hyperspace.Schema()) }
+
 // fitRequest is the JSON that Python sends to Fit.
 type fitRequest struct {
 	Target   string         `json:"target"`

@@ -15,7 +15,7 @@ Scikit-learn-compatible classes live in :mod:`quiver.sklearn`, plots in
 
 from ._learners import make_learner as _make_learner
 from ._model import Predictor, load
-from ._space import Param, Space, learners, space
+from ._space import Param, Space, learners, space, space_schema
 from ._version import __version__
 
 linear_regression = _make_learner("linear_regression")
@@ -37,6 +37,7 @@ __all__ = [
     "logistic_regression",
     "mlp",
     "space",
+    "space_schema",
 ]
 
 
