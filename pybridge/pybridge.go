@@ -17,6 +17,7 @@ import (
 	_ "github.com/quiver-ml/quiver/estimators/gbdt"   // registers gbdt
 	_ "github.com/quiver-ml/quiver/estimators/linear" // registers linear_regression and logistic_regression
 	_ "github.com/quiver-ml/quiver/estimators/mlp"    // registers mlp
+	_ "github.com/quiver-ml/quiver/estimators/preprocess"
 	"github.com/quiver-ml/quiver/hyperspace"
 )
 

@@ -23,6 +23,11 @@ logistic_regression = _make_learner("logistic_regression")
 fft = _make_learner("fft")
 mlp = _make_learner("mlp")
 gbdt = _make_learner("gbdt")
+standard_scaler = _make_learner("standard_scaler")
+min_max_scaler = _make_learner("min_max_scaler")
+imputer = _make_learner("imputer")
+one_hot = _make_learner("one_hot")
+ordinal_encoder = _make_learner("ordinal_encoder")
 
 __all__ = [
     "Param",
@@ -31,13 +36,18 @@ __all__ = [
     "__version__",
     "fft",
     "gbdt",
+    "imputer",
     "learners",
     "linear_regression",
     "load",
     "logistic_regression",
+    "min_max_scaler",
     "mlp",
+    "one_hot",
+    "ordinal_encoder",
     "space",
     "space_schema",
+    "standard_scaler",
 ]
 
 

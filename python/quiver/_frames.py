@@ -4,7 +4,7 @@ prediction columns back onto the caller's own frame type."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Union
+from typing import Any, Sequence, Union
 
 import numpy as np
 import pyarrow as pa
@@ -62,32 +62,59 @@ def as_arrow(data: Any) -> tuple[pa.Table, str]:
     )
 
 
-def attach(data: Any, kind: str, out: pa.Table) -> Any:
-    """Return ``data`` with the columns of ``out`` added (or replaced), in
-    ``data``'s own type."""
+def attach(data: Any, kind: str, out: pa.Table, replaces: Sequence[str] = ()) -> Any:
+    """Return ``data`` with the columns of ``out`` added, in ``data``'s own type.
+
+    A column of ``out`` named like a column of ``data`` takes its place;
+    the others follow ``data``'s columns. The columns named in ``replaces``
+    (the inputs a transformer's outputs stand in for) are dropped first,
+    unless an output of the same name takes their place.
+    """
     names = out.column_names
+    present = set(column_names(data))
+    drop = [r for r in dict.fromkeys(replaces) if r not in names and r in present]
     if kind == "table":
         table = data if isinstance(data, pa.Table) else pa.table(data)
+        if drop:
+            table = table.drop_columns(drop)
         for name in names:
             i = table.schema.get_field_index(name)
             table = table.set_column(i, name, out[name]) if i >= 0 else table.append_column(name, out[name])
         return table
     if kind == "batch":
-        cols = {n: data.column(n) for n in data.schema.names}
+        cols = {n: data.column(n) for n in data.schema.names if n not in drop}
         for name in names:
             cols[name] = out[name].combine_chunks()
         return pa.RecordBatch.from_arrays(list(cols.values()), names=list(cols))
     if kind == "pandas":
-        return data.assign(**{name: _to_numpy(out[name]) for name in names})
+        frame = data.drop(columns=drop) if drop else data
+        return frame.assign(**{name: _to_numpy(out[name]) for name in names})
     if kind == "polars":
         import polars as pl
 
-        return data.with_columns(pl.from_arrow(out).get_columns())
+        frame = data.drop(drop) if drop else data
+        return frame.with_columns(pl.from_arrow(out).get_columns())
     if kind == "dict":
         if isinstance(data, np.ndarray):
             data = {f"x{j}": data[:, j] for j in range(data.shape[1])}
-        return {**data, **{name: _to_numpy(out[name]) for name in names}}
+        kept = {k: v for k, v in data.items() if k not in drop}
+        return {**kept, **{name: _to_numpy(out[name]) for name in names}}
     raise AssertionError(f"unknown frame kind {kind!r}")
+
+
+def column_names(data: Any) -> list[str]:
+    """The column names of a frame of any kind ``as_arrow`` takes, without
+    converting it."""
+    if isinstance(data, (pa.Table, pa.RecordBatch)):
+        return list(data.schema.names)
+    mod = _module(data)
+    if mod in ("pandas", "polars") and type(data).__name__ == "DataFrame":
+        return [str(c) for c in data.columns]
+    if isinstance(data, np.ndarray) and data.ndim == 2:
+        return [f"x{j}" for j in range(data.shape[1])]
+    if isinstance(data, Mapping):
+        return list(data)
+    return list(as_arrow(data)[0].column_names)
 
 
 def _to_numpy(col: pa.ChunkedArray) -> np.ndarray:

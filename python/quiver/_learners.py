@@ -77,7 +77,7 @@ def fit(
     learner: str,
     data: Any,
     *,
-    target: str,
+    target: str | None,
     features: list[str] | None = None,
     weight: str | None = None,
     valid: Any = None,
@@ -89,8 +89,10 @@ def fit(
 
     ``score=False`` skips scoring the training frame (``scored`` is then
     None), for callers such as the scikit-learn wrappers that never use it.
+    ``target=None`` is for feature steps, which need no target; the engine
+    then gets ``""``, which names no column.
     """
-    if not isinstance(target, str):
+    if target is not None and not isinstance(target, str):
         raise TypeError(f"{learner}: target must be a column name (str), got {target!r}")
     if weight is not None and not isinstance(weight, str):
         raise TypeError(f"{learner}: weight must be a column name (str) or None, got {weight!r}")
@@ -99,7 +101,7 @@ def fit(
             raise TypeError(f"{learner}: features must be a list of column names, got {features!r}")
         features = list(features)
     table, _ = as_arrow(data)
-    request = json.dumps({"target": target, "weight": weight or "", "features": features or [], "params": params})
+    request = json.dumps({"target": target or "", "weight": weight or "", "features": features or [], "params": params})
     started = time.perf_counter()
     capsule = table.__arrow_c_stream__()
     valid_capsule = None if valid is None else as_arrow(valid)[0].__arrow_c_stream__()
@@ -123,22 +125,37 @@ def fit(
 
 
 def _docstring(sp: Space) -> str:
+    if sp.transformer:
+        what = [
+            "Called with a frame, fits and returns ``(predict, scored, log)``: ``predict`` is a",
+            ":class:`quiver.Predictor` that replaces the columns it was fitted on by its",
+            "outputs in any frame, ``scored`` is the training frame so transformed, and",
+            f"``log`` is a dict keyed by ``{sp.learner!r}`` with the hyperparameters, columns",
+            "and timings. Called without a frame, checks the hyperparameters and returns a",
+            "step that takes the frame later, as in :func:`quiver.pipeline`.",
+        ]
+        target = ["target : str, optional",
+                  "    A column to leave as it is, such as the target of a later step."]
+    else:
+        what = [
+            "Called with a frame, fits and returns ``(predict, scored, log)``: ``predict`` is a",
+            ":class:`quiver.Predictor` that adds the model's output columns to any frame,",
+            "``scored`` is the training frame with those columns, and ``log`` is a dict keyed",
+            f"by ``{sp.learner!r}`` with the hyperparameters, iterations, metrics and timings.",
+            "Called without a frame, checks the hyperparameters and returns a step that",
+            "takes the frame later, as in :func:`quiver.pipeline`.",
+        ]
+        target = ["target : str", "    The column to predict."]
     lines = [
         sp.doc or sp.learner,
         "",
-        "Called with a frame, fits and returns ``(predict, scored, log)``: ``predict`` is a",
-        ":class:`quiver.Predictor` that adds the model's output columns to any frame,",
-        "``scored`` is the training frame with those columns, and ``log`` is a dict keyed",
-        f"by ``{sp.learner!r}`` with the hyperparameters, iterations, metrics and timings.",
-        "Called without a frame, checks the hyperparameters and returns a step that",
-        "takes the frame later.",
+        *what,
         "",
         "Parameters",
         "----------",
         "data : pandas or polars DataFrame, pyarrow Table or RecordBatch, dict of arrays",
         "    The training frame.",
-        "target : str",
-        "    The column to predict.",
+        *target,
         "features : list of str, optional",
         "    The input columns; by default every column but the target and the weight.",
         "weight : str, optional",
@@ -193,7 +210,7 @@ def make_learner(name: str) -> Callable[..., Any]:
             extra = {holdout: valid} if valid is not None else {}
             return functools.partial(learner, target=target, features=features, weight=weight,
                                      progress=progress, **extra, **params)
-        if target is None:
+        if target is None and not sp.transformer:
             raise ValueError(f"{name}: target is required: name the column to predict")
         return fit(name, data, target=target, features=features, weight=weight, valid=valid,
                    params=params, progress=progress)

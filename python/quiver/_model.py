@@ -11,6 +11,7 @@ import pyarrow as pa
 
 from ._bridge import call, engine, stream_address
 from ._frames import as_arrow, attach
+from .errors import ModelFileError
 
 __all__ = ["Predictor", "load"]
 
@@ -21,7 +22,10 @@ class Predictor:
     ``predictor(frame)`` returns ``frame`` in its own type (pandas, polars,
     pyarrow, dict of arrays) with every input column kept and the model's
     output columns added: ``prediction``, and ``probability_<class>`` for
-    classifiers.
+    classifiers. A feature step (a transformer: scaler, imputer, encoder)
+    instead returns the frame with the columns it :attr:`replaces` removed
+    and its outputs added, an output named like a kept column taking its
+    place.
 
     A predictor pickles through the model file format, so joblib and
     multiprocessing work; ``save`` writes that file and :func:`quiver.load`
@@ -85,7 +89,7 @@ class Predictor:
             reader = pa.RecordBatchReader._import_from_c(out_ptr)
         finally:
             call(engine.FreeC, out_ptr)
-        return attach(data, kind, reader.read_all())
+        return attach(data, kind, reader.read_all(), self.replaces)
 
     @property
     def learner(self) -> str:
@@ -106,6 +110,21 @@ class Predictor:
     def outputs(self) -> list[str]:
         """The columns the model adds."""
         return [f["name"] for f in self._info["outputs"]]
+
+    @property
+    def replaces(self) -> list[str]:
+        """The input columns a transformer's outputs stand in for, which
+        calling it drops; empty for other models."""
+        return list(self._info.get("replaces") or ())
+
+    @property
+    def exportable(self) -> bool:
+        """Whether the model can be exported as a standalone program: always
+        True, as every model of the engine can."""
+        return True
+
+    def check_exportable(self) -> None:
+        """Raise ``ValueError`` if the model cannot be exported; it always can."""
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -163,4 +182,13 @@ def load(path: str | os.PathLike[str]) -> Predictor:
     quiver.errors.ModelFileError
         If the file is corrupt or of a newer format version.
     """
-    return Predictor.from_bytes(Path(path).read_bytes())
+    data = Path(path).read_bytes()
+    if data[:1] == b"\x80":
+        # The pickle protocol's first opcode: most likely a pipeline with
+        # Python steps, which PipelinePredictor.save pickles.
+        raise ModelFileError(
+            f"{os.fspath(path)!r} is a pickle, not a model file: a pipeline with Python steps is saved as "
+            "a pickle; quiver.load never runs code, so read it with quiver.PipelinePredictor.load(path), "
+            "which unpickles it, and only if you trust the file"
+        )
+    return Predictor.from_bytes(data)
