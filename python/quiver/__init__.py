@@ -9,12 +9,14 @@ Learners are functions of a frame that return ``(predict, scored, log)``::
 The learners are :func:`linear_regression`, :func:`logistic_regression`,
 :func:`gbdt` (gradient-boosted trees) and :func:`fft` (fast-and-frugal trees). Frames may be pandas or polars
 DataFrames, pyarrow Tables or RecordBatches, or dicts of numpy arrays.
-Scikit-learn-compatible classes live in :mod:`quiver.sklearn`, plots in
+:func:`pipeline` chains named steps (learners, feature steps, Python
+functions) into one learner. Scikit-learn-compatible classes live in :mod:`quiver.sklearn`, plots in
 :mod:`quiver.plot` (``quiver.plot.fft(predict)`` draws a fast-and-frugal tree).
 """
 
 from ._learners import make_learner as _make_learner
 from ._model import Predictor, load
+from ._pipeline import Pipeline, PipelinePredictor, pipeline
 from ._space import Param, Space, learners, space, space_schema
 from ._version import __version__
 
@@ -31,6 +33,8 @@ ordinal_encoder = _make_learner("ordinal_encoder")
 
 __all__ = [
     "Param",
+    "Pipeline",
+    "PipelinePredictor",
     "Predictor",
     "Space",
     "__version__",
@@ -45,6 +49,7 @@ __all__ = [
     "mlp",
     "one_hot",
     "ordinal_encoder",
+    "pipeline",
     "space",
     "space_schema",
     "standard_scaler",
