@@ -253,3 +253,162 @@ func scoreOrder(score []float64) []int32 {
 	}
 	return idx
 }
+
+// BalancedAccuracy returns the mean over classes of the recall of each class,
+// the weighted share of its rows predicted as it. labels and predicted hold
+// class codes (0, 1, ...). Only classes that occur in labels with a positive
+// total weight are averaged, as in scikit-learn's balanced_accuracy_score; a
+// class that is only ever predicted lowers the recall of the classes it
+// takes rows from. On a balanced sample it equals Accuracy; on an
+// imbalanced one, always predicting the majority class scores 1/k for k
+// classes.
+//
+// It returns NaN for empty input, a total weight of zero, or a negative
+// code.
+func BalancedAccuracy(labels, predicted []int32, w []float64) float64 {
+	checkLens("BalancedAccuracy", len(labels), len(predicted), w)
+	k := int32(0)
+	for i, c := range labels {
+		if c < 0 || predicted[i] < 0 {
+			return math.NaN()
+		}
+		k = max(k, c+1)
+	}
+	total := make([]float64, k)
+	hit := make([]float64, k)
+	for i, c := range labels {
+		wi := weight(w, i)
+		total[c] += wi
+		if predicted[i] == c {
+			hit[c] += wi
+		}
+	}
+	var sum float64
+	var present int
+	for c := range total {
+		if total[c] > 0 {
+			sum += hit[c] / total[c]
+			present++
+		}
+	}
+	if present == 0 {
+		return math.NaN()
+	}
+	return sum / float64(present)
+}
+
+// F1 returns the F1 score, the harmonic mean of precision and recall,
+// 2·TP / (2·TP + FP + FN) with weighted counts. labels and predicted hold
+// class codes in [0, nClasses).
+//
+// With two classes it is the F1 of the positive class, class 1 (the second
+// class), as scikit-learn's f1_score with average="binary"; it is then NaN
+// when class 1 occurs neither in labels nor in predicted (with a positive
+// weight). With any other number of classes it is the macro average: the
+// unweighted mean of every class's F1 over the classes that occur in labels
+// or in predicted, as f1_score with average="macro" and no explicit labels.
+//
+// It returns NaN for empty input, a total weight of zero, or a code outside
+// [0, nClasses).
+func F1(labels, predicted []int32, nClasses int, w []float64) float64 {
+	checkLens("F1", len(labels), len(predicted), w)
+	if nClasses <= 0 {
+		return math.NaN()
+	}
+	tp := make([]float64, nClasses)
+	fp := make([]float64, nClasses)
+	fn := make([]float64, nClasses)
+	seen := make([]bool, nClasses)
+	var den float64
+	for i, c := range labels {
+		p := predicted[i]
+		if c < 0 || int(c) >= nClasses || p < 0 || int(p) >= nClasses {
+			return math.NaN()
+		}
+		seen[c], seen[p] = true, true
+		wi := weight(w, i)
+		den += wi
+		if c == p {
+			tp[c] += wi
+		} else {
+			fn[c] += wi
+			fp[p] += wi
+		}
+	}
+	if den == 0 {
+		return math.NaN()
+	}
+	f1 := func(c int) float64 {
+		d := 2*tp[c] + fp[c] + fn[c]
+		if d == 0 {
+			return math.NaN()
+		}
+		return 2 * tp[c] / d
+	}
+	if nClasses == 2 {
+		return f1(1)
+	}
+	var sum float64
+	var present int
+	for c := range nClasses {
+		if seen[c] {
+			// A class seen only in rows of zero weight has no F1; as
+			// scikit-learn's zero_division default, it counts 0.
+			if v := f1(c); !math.IsNaN(v) {
+				sum += v
+			}
+			present++
+		}
+	}
+	return sum / float64(present)
+}
+
+// AUCOneVsRest returns the macro-averaged one-vs-rest AUC of a multiclass
+// model: for every class k, the AUC of probs[k] as a score of class k
+// against all others (see AUC), averaged without weights over the classes
+// for which it is defined, that is that occur in labels and do not make up
+// all of them. labels holds class codes in [0, len(probs)) and every
+// probs[k] has one value per label. It equals scikit-learn's roc_auc_score
+// with multi_class="ovr" and average="macro" when every class occurs.
+//
+// It returns NaN when no class has a defined AUC, when a label is outside
+// [0, len(probs)), or when a probability is NaN.
+func AUCOneVsRest(labels []int32, probs [][]float64, w []float64) float64 {
+	for k, p := range probs {
+		if len(p) != len(labels) {
+			panic(fmt.Sprintf("engine.AUCOneVsRest: %d labels but %d probabilities for class %d", len(labels), len(p), k))
+		}
+	}
+	checkLens("AUCOneVsRest", len(labels), len(labels), w)
+	for _, c := range labels {
+		if c < 0 || int(c) >= len(probs) {
+			return math.NaN()
+		}
+	}
+	for _, p := range probs {
+		for _, v := range p {
+			if math.IsNaN(v) {
+				return math.NaN()
+			}
+		}
+	}
+	y01 := make([]float64, len(labels))
+	var sum float64
+	var defined int
+	for k, p := range probs {
+		for i, c := range labels {
+			y01[i] = 0
+			if int(c) == k {
+				y01[i] = 1
+			}
+		}
+		if a := AUC(y01, p, w); !math.IsNaN(a) {
+			sum += a
+			defined++
+		}
+	}
+	if defined == 0 {
+		return math.NaN()
+	}
+	return sum / float64(defined)
+}

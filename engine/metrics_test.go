@@ -203,15 +203,146 @@ func TestAccuracy(t *testing.T) {
 	}
 }
 
+func TestBalancedAccuracy(t *testing.T) {
+	nan := math.NaN()
+	tests := []struct {
+		name              string
+		labels, predicted []int32
+		w                 []float64
+		want              float64
+	}{
+		{"empty", nil, nil, nil, nan},
+		{"perfect", []int32{0, 1, 2}, []int32{0, 1, 2}, nil, 1},
+		// recall 1 for class 0, 0 for class 1 (accuracy would be 0.75).
+		{"majority class", []int32{0, 0, 0, 1}, []int32{0, 0, 0, 0}, nil, 0.5},
+		// recalls 1/2, 1 and 0.
+		{"three classes", []int32{0, 0, 1, 1, 2}, []int32{0, 1, 1, 1, 0}, nil, 0.5},
+		// class 2 is only predicted: it is not averaged, recalls 1/2 and 1.
+		{"class only predicted", []int32{0, 0, 1}, []int32{2, 0, 1}, nil, 0.75},
+		// recall of class 0 is 3/4 by weight, of class 1 is 1.
+		{"weighted", []int32{0, 0, 1}, []int32{0, 1, 1}, []float64{3, 1, 2}, 0.875},
+		{"class with zero weight", []int32{0, 1, 1}, []int32{1, 1, 1}, []float64{0, 1, 1}, 1},
+		{"zero weight", []int32{0, 1}, []int32{0, 1}, []float64{0, 0}, nan},
+		{"negative label", []int32{-1, 0}, []int32{0, 0}, nil, nan},
+		{"negative prediction", []int32{1, 0}, []int32{-1, 0}, nil, nan},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := engine.BalancedAccuracy(tt.labels, tt.predicted, tt.w); !closeTo(got, tt.want, 1e-15) {
+				t.Errorf("BalancedAccuracy = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestF1(t *testing.T) {
+	nan := math.NaN()
+	tests := []struct {
+		name              string
+		labels, predicted []int32
+		classes           int
+		w                 []float64
+		want              float64
+	}{
+		{"empty", nil, nil, 2, nil, nan},
+		{"no classes", []int32{0}, []int32{0}, 0, nil, nan},
+		// TP 2, FP 1, FN 1 for class 1: 4/6.
+		{"binary", []int32{0, 1, 1, 0, 1}, []int32{0, 1, 0, 1, 1}, 2, nil, 2.0 / 3},
+		// weighted: TP 2+1, FN 3, FP 4: 6/13.
+		{"binary weighted", []int32{0, 1, 1, 0, 1}, []int32{0, 1, 0, 1, 1}, 2, []float64{1, 2, 3, 4, 1}, 6.0 / 13},
+		// class 0 right everywhere, but binary F1 is about class 1.
+		{"binary all wrong", []int32{1, 1, 0}, []int32{0, 0, 0}, 2, nil, 0},
+		{"binary perfect", []int32{0, 1}, []int32{0, 1}, 2, nil, 1},
+		{"binary no positives", []int32{0, 0}, []int32{0, 0}, 2, nil, nan},
+		// F1 per class: 2/4, 4/5 and 2/3.
+		{"macro", []int32{0, 0, 1, 1, 2, 2}, []int32{0, 1, 1, 1, 2, 0}, 3, nil, 59.0 / 90},
+		// a class that occurs nowhere is not averaged.
+		{"macro unseen class", []int32{0, 0, 1, 1, 2, 2}, []int32{0, 1, 1, 1, 2, 0}, 4, nil, 59.0 / 90},
+		// class 2 is only predicted and counts with F1 0; class 0 has TP 1,
+		// FN 1 (2/3), class 1 TP 1 (1).
+		{"macro class only predicted", []int32{0, 0, 1}, []int32{0, 2, 1}, 3, nil, (2.0/3 + 1) / 3},
+		{"one class", []int32{0, 0}, []int32{0, 0}, 1, nil, 1},
+		{"zero weight", []int32{0, 1}, []int32{0, 1}, 2, []float64{0, 0}, nan},
+		{"label out of range", []int32{0, 2}, []int32{0, 1}, 2, nil, nan},
+		{"prediction out of range", []int32{0, 1}, []int32{0, 5}, 3, nil, nan},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := engine.F1(tt.labels, tt.predicted, tt.classes, tt.w); !closeTo(got, tt.want, 1e-15) {
+				t.Errorf("F1 = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestAUCOneVsRest(t *testing.T) {
+	nan := math.NaN()
+	// Class 0's positives score .8 and .3 against negatives .1 .1 .3 .2:
+	// 4 + 3.5 of 8 pairs; classes 1 and 2 separate perfectly.
+	three := [][]float64{
+		{.8, .1, .1, .3, .3, .2},
+		{.1, .6, .2, .4, .5, .3},
+		{.1, .3, .7, .3, .2, .5},
+	}
+	tests := []struct {
+		name   string
+		labels []int32
+		probs  [][]float64
+		w      []float64
+		want   float64
+	}{
+		{"empty", nil, [][]float64{nil, nil, nil}, nil, nan},
+		{"three classes", []int32{0, 1, 2, 0, 1, 2}, three, nil, (7.5/8 + 1 + 1) / 3},
+		// weight 3 on row 3 (class 0 at .3): class 0's positives weigh 1 and
+		// 3 against four negatives of weight 1, so 4 + 3*3.5 of 16.
+		{"weighted", []int32{0, 1, 2, 0, 1, 2}, three, []float64{1, 1, 1, 3, 1, 1}, ((4+3*3.5)/16 + 1 + 1) / 3},
+		// class 2 never occurs and is left out: AUCs 1 and 2/4.
+		{"absent class", []int32{0, 1, 0, 1}, [][]float64{{.6, .3, .5, .4}, {.3, .2, .4, .5}, {.1, .1, .3, .1}}, nil, 0.75},
+		{"one class", []int32{0, 0}, [][]float64{{.5, .6}, {.5, .4}}, nil, nan},
+		{"label out of range", []int32{0, 3}, [][]float64{{.5, .6}, {.5, .4}}, nil, nan},
+		{"NaN probability", []int32{0, 1}, [][]float64{{.5, nan}, {.5, .4}}, nil, nan},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := engine.AUCOneVsRest(tt.labels, tt.probs, tt.w); !closeTo(got, tt.want, 1e-14) {
+				t.Errorf("AUCOneVsRest = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// With two classes, one-vs-rest averages the AUC of class 1 and that of
+// class 0 on the complementary probability, which are equal.
+func TestAUCOneVsRestBinaryIsAUC(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	n := 200
+	labels := make([]int32, n)
+	y := make([]float64, n)
+	p0, p1 := make([]float64, n), make([]float64, n)
+	for i := range n {
+		labels[i] = int32(rng.IntN(2))
+		y[i] = float64(labels[i])
+		p1[i] = float64(rng.IntN(16)) / 16 // exact complements, with ties
+		p0[i] = 1 - p1[i]
+	}
+	got, want := engine.AUCOneVsRest(labels, [][]float64{p0, p1}, nil), engine.AUC(y, p1, nil)
+	if !closeTo(got, want, 1e-14) {
+		t.Errorf("AUCOneVsRest = %v, AUC = %v", got, want)
+	}
+}
+
 func TestMetricLengthMismatchPanics(t *testing.T) {
 	for name, f := range map[string]func(){
-		"RMSE pred":       func() { engine.RMSE([]float64{1, 2}, []float64{1}, nil) },
-		"MAE weights":     func() { engine.MAE([]float64{1}, []float64{1}, []float64{1, 2}) },
-		"R2 pred":         func() { engine.R2([]float64{1, 2, 3}, []float64{1, 2}, nil) },
-		"AUC weights":     func() { engine.AUC([]float64{0, 1}, []float64{0, 1}, []float64{1}) },
-		"LogLoss probs":   func() { engine.LogLoss([]int32{0, 1}, [][]float64{{0.5}, {0.5, 0.5}}, nil) },
-		"LogLoss weights": func() { engine.LogLoss([]int32{0}, [][]float64{{0.5}}, []float64{}) },
-		"Accuracy":        func() { engine.Accuracy([]int32{0}, []int32{0, 1}, nil) },
+		"RMSE pred":        func() { engine.RMSE([]float64{1, 2}, []float64{1}, nil) },
+		"MAE weights":      func() { engine.MAE([]float64{1}, []float64{1}, []float64{1, 2}) },
+		"R2 pred":          func() { engine.R2([]float64{1, 2, 3}, []float64{1, 2}, nil) },
+		"AUC weights":      func() { engine.AUC([]float64{0, 1}, []float64{0, 1}, []float64{1}) },
+		"LogLoss probs":    func() { engine.LogLoss([]int32{0, 1}, [][]float64{{0.5}, {0.5, 0.5}}, nil) },
+		"LogLoss weights":  func() { engine.LogLoss([]int32{0}, [][]float64{{0.5}}, []float64{}) },
+		"Accuracy":         func() { engine.Accuracy([]int32{0}, []int32{0, 1}, nil) },
+		"BalancedAccuracy": func() { engine.BalancedAccuracy([]int32{0, 1}, []int32{0}, nil) },
+		"F1 weights":       func() { engine.F1([]int32{0}, []int32{0}, 2, []float64{1, 1}) },
+		"AUCOneVsRest":     func() { engine.AUCOneVsRest([]int32{0, 1}, [][]float64{{0.5, 0.5}, {0.5}}, nil) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			defer func() {

@@ -18,6 +18,7 @@ from ._learners import make_learner as _make_learner
 from ._model import Predictor, load
 from ._pipeline import Pipeline, PipelinePredictor, pipeline
 from ._space import Param, Space, learners, space, space_schema
+from ._validation import GroupKFold, KFold, StratifiedKFold, TimeSeriesSplit, score, validate
 from ._version import __version__
 
 linear_regression = _make_learner("linear_regression")
@@ -32,11 +33,15 @@ one_hot = _make_learner("one_hot")
 ordinal_encoder = _make_learner("ordinal_encoder")
 
 __all__ = [
+    "GroupKFold",
+    "KFold",
     "Param",
     "Pipeline",
     "PipelinePredictor",
     "Predictor",
     "Space",
+    "StratifiedKFold",
+    "TimeSeriesSplit",
     "__version__",
     "fft",
     "gbdt",
@@ -50,9 +55,11 @@ __all__ = [
     "one_hot",
     "ordinal_encoder",
     "pipeline",
+    "score",
     "space",
     "space_schema",
     "standard_scaler",
+    "validate",
 ]
 
 
