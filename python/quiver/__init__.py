@@ -18,6 +18,7 @@ from ._learners import make_learner as _make_learner
 from ._model import Predictor, load
 from ._pipeline import Pipeline, PipelinePredictor, pipeline
 from ._space import Param, Space, learners, space, space_schema
+from ._tune import TuneResult, tune
 from ._validation import GroupKFold, KFold, StratifiedKFold, TimeSeriesSplit, score, validate
 from ._version import __version__
 
@@ -42,6 +43,7 @@ __all__ = [
     "Space",
     "StratifiedKFold",
     "TimeSeriesSplit",
+    "TuneResult",
     "__version__",
     "fft",
     "gbdt",
@@ -59,6 +61,7 @@ __all__ = [
     "space",
     "space_schema",
     "standard_scaler",
+    "tune",
     "validate",
 ]
 
