@@ -372,10 +372,12 @@ func TestConditionsAndForbiddenCombinations(t *testing.T) {
 
 func TestCheckRefusesBrokenConditions(t *testing.T) {
 	for name, mutate := range map[string]func(*hyperspace.Space){
-		"unknown parent":  func(s *hyperspace.Space) { s.Params[1].Condition.Param = "nope" },
-		"bad value":       func(s *hyperspace.Space) { s.Params[1].Condition.Values = []any{"sideways"} },
-		"no values":       func(s *hyperspace.Space) { s.Params[1].Condition.Values = nil },
-		"cycle":           func(s *hyperspace.Space) { s.Params[0].Condition = &hyperspace.Condition{Param: "max_depth", Values: []any{6}} },
+		"unknown parent": func(s *hyperspace.Space) { s.Params[1].Condition.Param = "nope" },
+		"bad value":      func(s *hyperspace.Space) { s.Params[1].Condition.Values = []any{"sideways"} },
+		"no values":      func(s *hyperspace.Space) { s.Params[1].Condition.Values = nil },
+		"cycle": func(s *hyperspace.Space) {
+			s.Params[0].Condition = &hyperspace.Condition{Param: "max_depth", Values: []any{6}}
+		},
 		"negative step":   func(s *hyperspace.Space) { s.Params[1].Step = -1 },
 		"step on a bool":  func(s *hyperspace.Space) { s.Params[3].Step = 1 },
 		"empty forbidden": func(s *hyperspace.Space) { s.Forbidden = append(s.Forbidden, nil) },
