@@ -38,6 +38,9 @@ const (
 // Step, when positive, restricts a Float or Int parameter to Low + k·Step
 // (a hint for tuners; Validate accepts any value in the bounds). Condition
 // makes the parameter matter only when another one takes certain values.
+// Tuned marks the parameters worth searching by default, and Search, for a
+// Float or Int one, the range to search (within Low and High, which bound
+// what is valid, not what is sensible to try).
 type Param struct {
 	Name      string     `json:"name"`
 	Kind      Kind       `json:"kind"`
@@ -50,6 +53,15 @@ type Param struct {
 	Doc       string     `json:"doc"`
 	Runtime   bool       `json:"runtime,omitempty"`
 	Condition *Condition `json:"condition,omitempty"`
+	Tuned     bool       `json:"tuned,omitempty"`
+	Search    *Range     `json:"search,omitempty"`
+}
+
+// Range is a search range of a numeric parameter.
+type Range struct {
+	Low  float64 `json:"low"`
+	High float64 `json:"high"`
+	Log  bool    `json:"log,omitempty"`
 }
 
 // Condition makes a parameter active only while the parameter Param has
@@ -149,6 +161,11 @@ func (s Space) Check() error {
 		}
 		if _, err := s.coerce(p, p.Default); err != nil {
 			return fmt.Errorf("default: %w", err)
+		}
+		if r := p.Search; r != nil {
+			if (p.Kind != Float && p.Kind != Int) || !(p.Low <= r.Low && r.Low <= r.High && r.High <= p.High) || (r.Log && r.Low <= 0) {
+				return fmt.Errorf("%s: %s has search range %+v; it must lie within [%v, %v] (positive for log) on a float or int parameter", s.Learner, p.Name, *r, p.Low, p.High)
+			}
 		}
 		if p.Step < 0 || math.IsNaN(p.Step) || (p.Step > 0 && p.Kind != Float && p.Kind != Int) {
 			return fmt.Errorf("%s: %s has step %v; a step must be positive and only on float or int parameters", s.Learner, p.Name, p.Step)

@@ -420,7 +420,7 @@ func TestSchemaDeclaresEveryField(t *testing.T) {
 	s := conditionalSpace()
 	s.Holdout, s.Transformer = "valid", true
 	s.Params = append(s.Params, hyperspace.Param{Name: "lr", Kind: hyperspace.Float, Low: 1e-3, High: 1, Log: true,
-		Default: 0.1, Runtime: true})
+		Default: 0.1, Runtime: true, Tuned: true, Search: &hyperspace.Range{Low: 0.01, High: 0.3, Log: true}})
 	b, err := hyperspace.MarshalSpaces(s)
 	if err != nil {
 		t.Fatal(err)

@@ -144,8 +144,32 @@ def test_sklearn_distributions_respect_conditions(toy):
         check(toy, dict(c))
 
 
+def untuned(sp: Space) -> Space:
+    """sp with every parameter searched over its full bounds."""
+    d = sp.to_dict()
+    for p in d["params"]:
+        p.pop("tuned", None)
+        p.pop("search", None)
+    return Space.from_dict(d)
+
+
+def test_tuned_parameters_and_search_ranges_narrow_the_default_search():
+    for name in ("gbdt", "mlp", "logistic_regression", "fft"):
+        sp = quiver.space(name)
+        tuned = {p.name for p in sp if p.tuned}
+        assert tuned, name
+        for seed in range(30):
+            c = sp.sample(seed=seed)
+            assert set(c) <= tuned
+            for k, v in c.items():
+                if sp[k].search is not None:
+                    low, high, _ = sp[k].search
+                    assert low <= v <= high, (name, k, v)
+            sp.validate(c)
+
+
 def test_real_spaces_sample_into_valid_fits():
-    sp = quiver.space("mlp")
+    sp = untuned(quiver.space("mlp"))
     for seed in range(50):
         c = sp.sample(seed=seed)
         check(sp, c)

@@ -54,10 +54,14 @@ def test_tunes_a_real_learner_in_parallel():
     df = pd.DataFrame(X, columns=["a", "b", "c"])
     df["y"] = (X[:, 0] + 0.5 * X[:, 1] + 0.3 * rng.standard_normal(400)) > 0
     step = quiver.gbdt(max_iter=20, objective="log_loss")
-    result = quiver.tune(step, df, target="y", metric="auc", n_trials=4, parallel=2, progress=False,
-                         search=["learning_rate", "colsample"])
+    result = quiver.tune(step, df, target="y", metric="auc", n_trials=4, parallel=2, progress=False)
     assert result.best_score > 0.8
-    assert set(result.best_params) == {"learning_rate", "colsample"}
+    # the space's tuned parameters, less those the step fixed
+    tuned = {p.name for p in quiver.space("gbdt") if p.tuned}
+    assert set(result.best_params) == tuned - {"max_iter"}
+    narrowed = quiver.tune(step, df, target="y", metric="auc", n_trials=2, progress=False,
+                           search=["learning_rate", "colsample"])
+    assert set(narrowed.best_params) == {"learning_rate", "colsample"}
     assert result.predict(df)["probability_true"].between(0, 1).all()
 
 

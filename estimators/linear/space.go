@@ -32,9 +32,11 @@ func space(learner, doc string, defaultL2 float64, defaultMaxIter int, maxIterDo
 		Doc:     doc,
 		Params: []hyperspace.Param{
 			{Name: "l1", Kind: hyperspace.Float, Low: 0, High: 1e12, Default: 0.0,
-				Doc: "L1 (lasso) penalty weight: adds l1*sum|coef| to the summed loss; the intercept is never penalised"},
+				Doc:   "L1 (lasso) penalty weight: adds l1*sum|coef| to the summed loss; the intercept is never penalised",
+				Tuned: true, Search: &hyperspace.Range{Low: 0.0001, High: 100.0, Log: true}},
 			{Name: "l2", Kind: hyperspace.Float, Low: 0, High: 1e12, Default: defaultL2,
-				Doc: "L2 (ridge) penalty weight: adds (l2/2)*sum(coef^2) to the summed loss; the intercept is never penalised"},
+				Doc:   "L2 (ridge) penalty weight: adds (l2/2)*sum(coef^2) to the summed loss; the intercept is never penalised",
+				Tuned: true, Search: &hyperspace.Range{Low: 0.0001, High: 100.0, Log: true}},
 			{Name: "fit_intercept", Kind: hyperspace.Bool, Default: true,
 				Doc: "fit an unpenalised intercept; otherwise the model passes through the origin"},
 			{Name: "standardize", Kind: hyperspace.Bool, Default: true,

@@ -23,9 +23,12 @@ _MAX_DRAWS = 1000
 
 
 def searched(space: "Space") -> list["Param"]:
-    """The parameters a tuner searches, parents before the parameters whose
+    """The parameters a tuner searches (those marked tuned, if any is; else
+    all but runtime and text ones), parents before the parameters whose
     conditions name them."""
     params = [p for p in space.params if not p.runtime and p.kind != "text"]
+    if any(p.tuned for p in params):
+        params = [p for p in params if p.tuned]
     by_name = {p.name: p for p in params}
     ordered: list[Param] = []
     seen: set[str] = set()
@@ -43,12 +46,10 @@ def searched(space: "Space") -> list["Param"]:
     return ordered
 
 
-def active(p: "Param", config: dict[str, Any]) -> bool:
-    """Whether p's condition holds in config (parents already decided)."""
-    if p.condition is None:
-        return True
-    parent, values = p.condition
-    return parent in config and config[parent] in values
+def active(p: "Param", config: dict[str, Any], space: "Space") -> bool:
+    """Whether p's condition holds in config (parents already decided; a
+    parent that is not searched keeps its default)."""
+    return space.is_active(p.name, config)
 
 
 def forbidden(space: "Space", config: dict[str, Any]) -> bool:
@@ -66,8 +67,8 @@ def _draw(p: "Param", rng: random.Random) -> Any:
         return rng.choice(p.choices)
     if p.kind == "bool":
         return rng.random() < 0.5
-    low, high = p.low, p.high
-    if p.log:
+    low, high, log = p.search_range()
+    if log:
         x = math.exp(rng.uniform(math.log(low), math.log(high)))
     else:
         x = rng.uniform(low, high)
@@ -94,7 +95,7 @@ def sample(space: "Space", seed: int | None = None) -> dict[str, Any]:
     for _ in range(_MAX_DRAWS):
         config: dict[str, Any] = {}
         for p in params:
-            if active(p, config):
+            if active(p, config, space):
                 config[p.name] = _draw(p, rng)
         if not forbidden(space, config):
             return config
@@ -109,10 +110,10 @@ def _points(p: "Param", points: int) -> list[Any]:
         return [False, True]
     if points < 1:
         raise ValueError(f"grid: points must be at least 1, got {points}")
-    low, high = p.low, p.high
+    low, high, log = p.search_range()
     if points == 1:
         xs = [p.default]
-    elif p.log:
+    elif log:
         xs = [math.exp(math.log(low) + i * (math.log(high) - math.log(low)) / (points - 1)) for i in range(points)]
     else:
         xs = [low + i * (high - low) / (points - 1) for i in range(points)]
@@ -137,7 +138,7 @@ def grid(space: "Space", points: int = 3) -> list[dict[str, Any]]:
         values = _points(p, points)
         nxt: list[dict[str, Any]] = []
         for c in configs:
-            if active(p, c):
+            if active(p, c, space):
                 nxt.extend({**c, p.name: v} for v in values)
             else:
                 nxt.append(c)
@@ -151,19 +152,20 @@ def suggest(space: "Space", trial: Any) -> dict[str, Any]:
     A forbidden combination prunes the trial (``optuna.TrialPruned``)."""
     config: dict[str, Any] = {}
     for p in searched(space):
-        if not active(p, config):
+        if not active(p, config, space):
             continue
         if p.kind == "categorical":
             config[p.name] = trial.suggest_categorical(p.name, list(p.choices))
         elif p.kind == "bool":
             config[p.name] = trial.suggest_categorical(p.name, [False, True])
         elif p.kind == "int":
+            low, high, log = p.search_range()
             step = max(1, int(p.step)) if p.step else 1
-            config[p.name] = trial.suggest_int(p.name, int(math.ceil(p.low)), int(math.floor(p.high)),
-                                               step=step, log=p.log and step == 1)
+            config[p.name] = trial.suggest_int(p.name, int(math.ceil(low)), int(math.floor(high)),
+                                               step=step, log=log and step == 1)
         else:
-            config[p.name] = trial.suggest_float(p.name, p.low, p.high, log=p.log and not p.step,
-                                                 step=p.step or None)
+            low, high, log = p.search_range()
+            config[p.name] = trial.suggest_float(p.name, low, high, log=log and not p.step, step=p.step or None)
     if forbidden(space, config):
         import optuna
 
@@ -184,9 +186,10 @@ def to_sklearn(space: "Space") -> list[dict[str, Any]]:
             return list(p.choices)
         if p.kind == "bool":
             return [False, True]
-        if p.kind == "int" and not p.log and not p.step:
-            return stats.randint(int(math.ceil(p.low)), int(math.floor(p.high)) + 1)
-        d = stats.loguniform(p.low, p.high) if p.log else stats.uniform(p.low, p.high - p.low)
+        low, high, log = p.search_range()
+        if p.kind == "int" and not log and not p.step:
+            return stats.randint(int(math.ceil(low)), int(math.floor(high)) + 1)
+        d = stats.loguniform(low, high) if log else stats.uniform(low, high - low)
         return _Rounded(d, p)
 
     branches: list[dict[str, Any]] = [{}]
@@ -247,16 +250,17 @@ def to_hyperopt(space: "Space") -> dict[str, Any]:
             return hp.choice(p.name, list(p.choices))
         if p.kind == "bool":
             return hp.choice(p.name, [False, True])
+        low, high, log = p.search_range()
         if p.kind == "int":
             q = max(1, int(p.step)) if p.step else 1
-            if p.log:
-                return hp.qloguniform(p.name, math.log(p.low), math.log(p.high), q)
-            return hp.quniform(p.name, p.low, p.high, q)
+            if log:
+                return hp.qloguniform(p.name, math.log(low), math.log(high), q)
+            return hp.quniform(p.name, low, high, q)
         if p.step:
-            return hp.quniform(p.name, p.low, p.high, p.step)
-        if p.log:
-            return hp.loguniform(p.name, math.log(p.low), math.log(p.high))
-        return hp.uniform(p.name, p.low, p.high)
+            return hp.quniform(p.name, low, high, p.step)
+        if log:
+            return hp.loguniform(p.name, math.log(low), math.log(high))
+        return hp.uniform(p.name, low, high)
 
     params = searched(space)
     children: dict[str, list[Param]] = {}

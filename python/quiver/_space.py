@@ -36,6 +36,15 @@ class Param:
     condition: tuple[str, tuple[Any, ...]] | None = None
     """``(parent, values)``: the parameter matters only while ``parent``
     takes one of ``values``."""
+    tuned: bool = False
+    """Worth searching by default."""
+    search: tuple[float, float, bool] | None = None
+    """``(low, high, log)``: the range tuners search (``low``/``high`` bound
+    what is valid, not what is sensible to try)."""
+
+    def search_range(self) -> tuple[float, float, bool]:
+        """The range a tuner draws from: ``search`` if declared, else the bounds."""
+        return self.search if self.search is not None else (self.low, self.high, self.log)
 
     @classmethod
     def from_dict(cls, p: Mapping[str, Any]) -> "Param":
@@ -51,6 +60,9 @@ class Param:
             log=p.get("log", False), choices=tuple(p.get("choices") or ()), runtime=p.get("runtime", False),
             step=float(p.get("step", 0.0)),
             condition=(cond["param"], tuple(cond["values"])) if cond else None,
+            tuned=p.get("tuned", False),
+            search=(float(p["search"]["low"]), float(p["search"]["high"]), p["search"].get("log", False))
+            if p.get("search") else None,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -70,6 +82,11 @@ class Param:
             out["runtime"] = True
         if self.condition is not None:
             out["condition"] = {"param": self.condition[0], "values": list(self.condition[1])}
+        if self.tuned:
+            out["tuned"] = True
+        if self.search is not None:
+            low, high, log = self.search
+            out["search"] = {"low": low, "high": high, **({"log": True} if log else {})}
         return out
 
     def allowed(self) -> str:
