@@ -19,6 +19,7 @@ from _cpu import cpu_seconds
 import _fft
 import _gbdt
 import _mlp
+import _pipelines
 
 WORKLOADS = {
     "logistic": "logistic regression, L2",
@@ -290,8 +291,8 @@ def _size(b: float) -> str:
 def render(s: _data.Scale) -> str:
     """RESULTS.md from what the session recorded: the shared header, the
     sections of the linear models, the gradient-boosted trees, the
-    fast-and-frugal trees and the multi-layer perceptrons (each only if
-    measured), and the details of every measurement."""
+    fast-and-frugal trees, the multi-layer perceptrons and the pipelines
+    (each only if measured), and the details of every measurement."""
     cores = os.cpu_count()
     try:
         usable = len(os.sched_getaffinity(0))
@@ -321,6 +322,8 @@ def render(s: _data.Scale) -> str:
         lines += _fft.render(notes)
     if _mlp.measured():
         lines += _mlp.render(notes)
+    if _pipelines.measured():
+        lines += _pipelines.render(notes)
     if notes:
         lines += ["", "## Details", ""] + notes
     return "\n".join(lines) + "\n"
