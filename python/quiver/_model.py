@@ -54,8 +54,9 @@ class Predictor:
         data
             A frame holding at least the model's input columns.
         n_threads
-            Threads to use; defaults to the ``n_threads`` the model was
-            fitted with (0 means every CPU).
+            Threads to use; 0 or None means every CPU. (A model file records
+            the hyperparameters that shape the model, not runtime ones such
+            as the ``n_threads`` of the fit.)
         raw_score
             Also add the scores before the link function: ``raw_score``, or
             ``raw_score_<class>`` for a multiclass model.
@@ -77,7 +78,7 @@ class Predictor:
         ValueError
             If an input column holds values the model cannot score.
         """
-        threads = self.params.get("n_threads", 0) if n_threads is None else n_threads
+        threads = 0 if n_threads is None else n_threads
         if isinstance(threads, bool) or not isinstance(threads, int) or threads < 0:
             raise ValueError(f"n_threads must be a non-negative int, got {threads!r}")
         request = json.dumps({"n_threads": threads, "raw_score": bool(raw_score),
