@@ -23,9 +23,10 @@ const (
 	kindNumber kind = iota + 1 // numeric (booleans as 0 and 1), read as float64; NaN and null are missing
 	kindText                   // string or dictionary of strings; null is missing
 	kindBool                   // bool, kept as bool; null is missing
+	kindAny                    // any type, passed on as it is (the column steps)
 )
 
-var kindNames = [...]string{kindNumber: "number", kindText: "text", kindBool: "bool"}
+var kindNames = [...]string{kindNumber: "number", kindText: "text", kindBool: "bool", kindAny: "any"}
 
 func (k kind) String() string {
 	if int(k) < len(kindNames) && kindNames[k] != "" {
@@ -63,6 +64,8 @@ func typeFits(k kind, typ string) bool {
 		return numericTypes[typ]
 	case kindBool:
 		return typ == "bool"
+	case kindAny:
+		return typ != ""
 	case kindText:
 		switch typ {
 		case "utf8", "large_utf8", "string_view":
@@ -247,6 +250,8 @@ func inputColumn(data *engine.Frame, in engine.Field, k kind) (arrow.Array, erro
 		ok = ok || engine.IsCategorical(t)
 	case kindBool:
 		ok = ok || isBool(t)
+	case kindAny:
+		ok = true
 	}
 	if !ok {
 		return nil, engine.Errorf(engine.KindType, "input column %q has type %s at predict time but was %s (%s) when the model was fitted", in.Name, t, describeKind(k), in.Type)
@@ -260,6 +265,8 @@ func describeKind(k kind) string {
 		return "numeric"
 	case kindText:
 		return "a string or categorical column"
+	case kindAny:
+		return "a column"
 	}
 	return "bool"
 }

@@ -60,3 +60,43 @@ func Example() {
 	// color_red: [1 0 1 0]
 	// color_NA: [0 0 0 1]
 }
+
+// Encode a city by the share of positive targets among its rows, smoothed
+// toward the share among every row (an m-estimate with smooth=1); a city
+// unseen in training gets that overall share. The model encodes with every
+// training row: quiver.target_encoder, in Python, encodes the training
+// frame itself out of fold.
+func Example_targetEncoder() {
+	mem := memory.DefaultAllocator
+	cb := array.NewStringBuilder(mem)
+	defer cb.Release()
+	cb.AppendValues([]string{"paris", "paris", "rome", "rome", "rome", "oslo"}, nil)
+	yb := array.NewInt64Builder(mem)
+	defer yb.Release()
+	yb.AppendValues([]int64{1, 0, 1, 1, 0, 1}, nil)
+	train, err := engine.NewFrame([]string{"city", "y"}, []arrow.Array{cb.NewArray(), yb.NewArray()})
+	if err != nil {
+		panic(err)
+	}
+	defer train.Release()
+
+	encoder, _ := estimators.Lookup("target_encoder")
+	m, log, err := encoder.Fit(context.Background(), train, estimators.Spec{Target: "y"}, map[string]any{"smooth": 1.0})
+	if err != nil {
+		panic(err)
+	}
+	cb.AppendValues([]string{"rome", "oslo", "lima"}, nil)
+	test, _ := engine.NewFrame([]string{"city"}, []arrow.Array{cb.NewArray()})
+	defer test.Release()
+	out, _ := m.Apply(context.Background(), test, 1)
+	defer out.Release()
+	fmt.Println("target:", log["target_type"], "mean", fmt.Sprintf("%.4f", log["target_mean"]))
+	for i, v := range out.Column("city").(*array.Float64).Float64Values() {
+		fmt.Printf("%s: %.4f\n", test.Column("city").(*array.String).Value(i), v)
+	}
+	// Output:
+	// target: binary mean 0.6667
+	// rome: 0.6667
+	// oslo: 0.8333
+	// lima: 0.6667
+}

@@ -22,6 +22,9 @@ type fileCase struct {
 	l        estimators.Learner
 	features []string
 	params   map[string]any
+	// target, if set, names a target column that fit adds to the frame:
+	// "y" (0/1 numbers), "yn" (numbers) or "ys" (two strings).
+	target string
 }
 
 // mixedFrame has every kind of column with missing values.
@@ -48,24 +51,64 @@ func mixedTest(t testing.TB) *engine.Frame {
 }
 
 var fileCases = []fileCase{
-	{"standard", StandardScaler{}, nil, nil},
-	{"standard bool, no mean", StandardScaler{}, []string{"b", "x"}, map[string]any{"with_mean": false, "n_threads": 2}},
-	{"standard no std", StandardScaler{}, nil, map[string]any{"with_std": false}},
-	{"min max clip", MinMaxScaler{}, nil, map[string]any{"feature_range_low": -2.5, "feature_range_high": 3, "clip": true}},
-	{"imputer mean", Imputer{}, nil, map[string]any{"add_indicator": true}},
-	{"imputer median", Imputer{}, []string{"k", "x"}, map[string]any{"strategy": "median"}},
-	{"imputer most frequent", Imputer{}, nil, map[string]any{"strategy": "most_frequent", "add_indicator": true}},
-	{"imputer constant", Imputer{}, nil, map[string]any{"strategy": "constant", "fill_value": 1, "fill_text": "?", "add_indicator": true}},
-	{"one hot", OneHot{}, nil, nil},
-	{"one hot capped", OneHot{}, []string{"d", "s"}, map[string]any{"max_categories": 2, "handle_unknown": "ignore"}},
-	{"one hot strict", OneHot{}, []string{"b"}, map[string]any{"handle_unknown": "error"}},
-	{"ordinal", OrdinalEncoder{}, nil, nil},
-	{"ordinal encoded", OrdinalEncoder{}, nil, map[string]any{"handle_unknown": "use_encoded_value", "unknown_value": -7.5}},
-	{"ordinal strict", OrdinalEncoder{}, []string{"s"}, map[string]any{"handle_unknown": "error"}},
+	{"standard", StandardScaler{}, nil, nil, ""},
+	{"standard bool, no mean", StandardScaler{}, []string{"b", "x"}, map[string]any{"with_mean": false, "n_threads": 2}, ""},
+	{"standard no std", StandardScaler{}, nil, map[string]any{"with_std": false}, ""},
+	{"min max clip", MinMaxScaler{}, nil, map[string]any{"feature_range_low": -2.5, "feature_range_high": 3, "clip": true}, ""},
+	{"imputer mean", Imputer{}, nil, map[string]any{"add_indicator": true}, ""},
+	{"imputer median", Imputer{}, []string{"k", "x"}, map[string]any{"strategy": "median"}, ""},
+	{"imputer most frequent", Imputer{}, nil, map[string]any{"strategy": "most_frequent", "add_indicator": true}, ""},
+	{"imputer constant", Imputer{}, nil, map[string]any{"strategy": "constant", "fill_value": 1, "fill_text": "?", "add_indicator": true}, ""},
+	{"one hot", OneHot{}, nil, nil, ""},
+	{"one hot capped", OneHot{}, []string{"d", "s"}, map[string]any{"max_categories": 2, "handle_unknown": "ignore"}, ""},
+	{"one hot strict", OneHot{}, []string{"b"}, map[string]any{"handle_unknown": "error"}, ""},
+	{"ordinal", OrdinalEncoder{}, nil, nil, ""},
+	{"ordinal encoded", OrdinalEncoder{}, nil, map[string]any{"handle_unknown": "use_encoded_value", "unknown_value": -7.5}, ""},
+	{"ordinal strict", OrdinalEncoder{}, []string{"s"}, map[string]any{"handle_unknown": "error"}, ""},
+	{"target encoder", TargetEncoder{}, nil, map[string]any{"smooth": 3}, "y"},
+	{"target encoder numbers", TargetEncoder{}, []string{"d", "s"}, map[string]any{"smooth": 0, "n_folds": 3, "seed": 7}, "yn"},
+	{"target encoder strings", TargetEncoder{}, []string{"b"}, nil, "ys"},
+	{"regex", RegexFeatures{}, nil, map[string]any{"patterns": `{"a": "a", "hi": "^h"}`}, ""},
+	{"regex kept", RegexFeatures{}, []string{"d"}, map[string]any{"patterns": `{"o": "(?i)O"}`, "keep_input": true}, ""},
+	{"hashed", HashedTokens{}, nil, map[string]any{"n_features": 4}, ""},
+	{"hashed kept", HashedTokens{}, []string{"s"}, map[string]any{"n_features": 3, "lowercase": false, "token_pattern": `(\w)`, "keep_input": true}, ""},
+	{"log1p", LogTransform{}, []string{"k"}, nil, ""},
+	{"log", LogTransform{}, nil, map[string]any{"function": "log", "offset": 5}, ""},
+	{"clip", Clip{}, nil, nil, ""},
+	{"clip quantiles", Clip{}, []string{"x"}, map[string]any{"quantile_low": 0.2, "quantile_high": 0.7}, ""},
+	{"clip values", Clip{}, nil, map[string]any{"bounds": "value", "high": 2.5}, ""},
+	{"bucketize", Bucketize{}, nil, nil, ""},
+	{"bucketize uniform", Bucketize{}, []string{"x", "b"}, map[string]any{"n_buckets": 3, "strategy": "uniform"}, ""},
+	{"select", SelectColumns{}, nil, map[string]any{"columns": `["x", "s"]`}, ""},
+	{"select with the target", SelectColumns{}, nil, map[string]any{"columns": `["y", "d"]`}, "y"},
+	{"drop", DropColumns{}, nil, map[string]any{"columns": `["d"]`}, "yn"},
+	{"rename", RenameColumns{}, nil, map[string]any{"columns": `{"x": "x2", "s": "name"}`}, ""},
+	{"rename swap", RenameColumns{}, nil, map[string]any{"columns": `{"k": "b", "b": "k"}`}, ""},
+}
+
+// targetColumn builds the target column name of n rows for a fileCase.
+func targetColumn(name string, n int) arrow.Array {
+	y := make([]float64, n)
+	s := make([]string, n)
+	for i := range y {
+		y[i] = float64(i % 3 % 2)
+		s[i] = []string{"no", "yes"}[i%3%2]
+		if name == "yn" {
+			y[i] = float64(i*i%5) - 1.5
+		}
+	}
+	if name == "ys" {
+		return strs(s...)
+	}
+	return f64(y...)
 }
 
 func (c fileCase) fit(t testing.TB, f *engine.Frame) estimators.Model {
-	m, _ := mustFit(t, c.l, f, estimators.Spec{Features: c.features}, c.params)
+	if c.target != "" {
+		f = withColumn(t, f, c.target, targetColumn(c.target, f.NumRows()))
+		defer f.Release()
+	}
+	m, _ := mustFit(t, c.l, f, estimators.Spec{Target: c.target, Features: c.features}, c.params)
 	return m
 }
 
@@ -183,6 +226,9 @@ func TestDecodeRefusesCorruptFiles(t *testing.T) {
 	f := mixedFrame(t)
 	defer f.Release()
 	type edit func(t *testing.T, mf *engine.ModelFile)
+	setState := func(st string) edit {
+		return func(t *testing.T, mf *engine.ModelFile) { mf.State = json.RawMessage(st) }
+	}
 	setColumn := func(name string, arr func(n int) arrow.Array) edit {
 		return func(t *testing.T, mf *engine.ModelFile) {
 			tab := mf.Tables[0].Frame
@@ -258,13 +304,121 @@ func TestDecodeRefusesCorruptFiles(t *testing.T) {
 			},
 			"unused value": func(t *testing.T, mf *engine.ModelFile) { mf.Params["unknown_value"] = 3.0 },
 		},
+		// Inputs s (levels a, b, c), d (hi, lo, mid) and b (false, true),
+		// with 2, 1 and 2 missing values.
+		TargetEncoderName: {
+			"no target":       setState(`{"n_rows": 7}`),
+			"target type":     setState(`{"n_rows": 7, "target": {"name": "y", "type": "multiclass", "positive": "", "mean": 0.5}}`),
+			"binary mean":     setState(`{"n_rows": 7, "target": {"name": "y", "type": "binary", "positive": "1", "mean": 2}}`),
+			"no positive":     setState(`{"n_rows": 7, "target": {"name": "y", "type": "binary", "positive": "", "mean": 0.5}}`),
+			"a class":         setState(`{"n_rows": 7, "target": {"name": "y", "type": "continuous", "positive": "1", "mean": 0.5}}`),
+			"other row count": setState(`{"n_rows": 8, "target": {"name": "y", "type": "binary", "positive": "1", "mean": 0.5}}`),
+			"counts off": setColumn("count", func(n int) arrow.Array {
+				return intListsOf([]int64{2, 2, 2}, []int64{2, 3, 1}, []int64{2, 3})
+			}),
+			"zero count": setColumn("count", func(n int) arrow.Array {
+				return intListsOf([]int64{0, 2, 3}, []int64{2, 3, 1}, []int64{2, 3})
+			}),
+			"sum above count": setColumn("sum", func(n int) arrow.Array {
+				return floatListsOf([]float64{5, 0, 0}, []float64{0, 0, 0}, []float64{0, 0})
+			}),
+			"short sums": setColumn("sum", func(n int) arrow.Array {
+				return floatListsOf([]float64{0, 0}, []float64{0, 0, 0}, []float64{0, 0})
+			}),
+			"sums as ints": setColumn("sum", func(n int) arrow.Array {
+				return intListsOf([]int64{0, 0, 0}, []int64{0, 0, 0}, []int64{0, 0})
+			}),
+			"negative missing": setColumn("missing_count", func(n int) arrow.Array { return i64(-1, 1, 2) }),
+			"missing sum":      setColumn("missing_sum", func(n int) arrow.Array { return f64(math.NaN(), 0, 0) }),
+			"not categories": setColumn("levels", func(n int) arrow.Array {
+				return stringLists([]string{"a", "b"}, []string{"hi", "lo", "mid"}, []string{"false", "true"})
+			}),
+			"negative smooth": func(t *testing.T, mf *engine.ModelFile) { mf.Params["smooth"] = -1.0 },
+		},
+		// Inputs s and d; patterns a and hi.
+		RegexFeaturesName: {
+			"bad pattern":  func(t *testing.T, mf *engine.ModelFile) { mf.Params["patterns"] = `{"a": "[a", "hi": "h"}` },
+			"other names":  func(t *testing.T, mf *engine.ModelFile) { mf.Params["patterns"] = `{"b": "a", "hi": "h"}` },
+			"not JSON":     func(t *testing.T, mf *engine.ModelFile) { mf.Params["patterns"] = `{` },
+			"kept":         func(t *testing.T, mf *engine.ModelFile) { mf.Params["keep_input"] = true },
+			"number kind":  setColumn("kind", func(n int) arrow.Array { return strs("number", "number") }),
+			"a categories": func(t *testing.T, mf *engine.ModelFile) { mf.Inputs[0].Categories = []string{"a"} },
+		},
+		// Inputs s and d, 4 buckets each.
+		HashedTokensName: {
+			"n_features":  func(t *testing.T, mf *engine.ModelFile) { mf.Params["n_features"] = 5.0 },
+			"two groups":  func(t *testing.T, mf *engine.ModelFile) { mf.Params["token_pattern"] = `(a)(b)` },
+			"bad pattern": func(t *testing.T, mf *engine.ModelFile) { mf.Params["token_pattern"] = `(?u)\w\w+` },
+			"bool kind":   setColumn("kind", func(n int) arrow.Array { return strs("bool", "text") }),
+		},
+		// Inputs x (minimum -4) and k (1); log with offset 5.
+		LogTransformName: {
+			"minimum out of domain": setColumn("data_min", func(n int) arrow.Array { return f64(-10, 1) }),
+			"NaN minimum":           setColumn("data_min", func(n int) arrow.Array { return f64(math.NaN(), 1) }),
+			"infinite minimum":      setColumn("data_min", func(n int) arrow.Array { return f64(math.Inf(1), 1) }),
+			"smaller offset":        func(t *testing.T, mf *engine.ModelFile) { mf.Params["offset"] = 0.0 },
+			"no minimum":            setColumn("data_min", func(n int) arrow.Array { return f64(na, 1) }),
+		},
+		// Inputs x and k, clipped to their training ranges.
+		ClipName: {
+			"inverted": setColumn("low", func(n int) arrow.Array { return f64(100, 100) }),
+			"infinite": setColumn("high", func(n int) arrow.Array { return f64(math.Inf(1), 10) }),
+			"by value": func(t *testing.T, mf *engine.ModelFile) { mf.Params["bounds"] = boundsValue },
+			"quantiles": func(t *testing.T, mf *engine.ModelFile) {
+				mf.Params["quantile_low"], mf.Params["quantile_high"] = 0.9, 0.1
+			},
+			"ints":        setColumn("low", func(n int) arrow.Array { return i64(1, 1) }),
+			"a text kind": setColumn("kind", func(n int) arrow.Array { return strs("text", "number") }),
+		},
+		// Inputs x and k, 5 quantile buckets.
+		BucketizeName: {
+			"unsorted":  setColumn("edges", func(n int) arrow.Array { return floatListsOf([]float64{3, 1, 2}, []float64{1, 2}) }),
+			"one edge":  setColumn("edges", func(n int) arrow.Array { return floatListsOf([]float64{1}, []float64{1, 2}) }),
+			"too many":  setColumn("edges", func(n int) arrow.Array { return floatListsOf([]float64{0, 1, 2, 3, 4, 5, 6}, []float64{1, 2}) }),
+			"NaN edge":  setColumn("edges", func(n int) arrow.Array { return floatListsOf([]float64{0, math.NaN()}, []float64{1, 2}) }),
+			"int edges": setColumn("edges", func(n int) arrow.Array { return intListsOf([]int64{0, 1}, []int64{1, 2}) }),
+			"fewer":     func(t *testing.T, mf *engine.ModelFile) { mf.Params["n_buckets"] = 2.0 },
+		},
+		// Keeps x and s, drops k, d and b.
+		SelectColumnsName: {
+			"roles":          setColumn("role", func(n int) arrow.Array { return strs("keep", "drop", "drop", "drop", "drop") }),
+			"unknown role":   setColumn("role", func(n int) arrow.Array { return strs("keep", "keep", "drop", "drop", "lose") }),
+			"number kind":    setColumn("kind", func(n int) arrow.Array { return strs("number", "any", "any", "any", "any") }),
+			"fewer columns":  func(t *testing.T, mf *engine.ModelFile) { mf.Params["columns"] = `["x"]` },
+			"dropped kept":   func(t *testing.T, mf *engine.ModelFile) { mf.Params["columns"] = `["x", "s", "k"]` },
+			"renamed":        setColumn("new_name", func(n int) arrow.Array { return strs("z", "", "", "", "") }),
+			"repeated":       setColumn("name", func(n int) arrow.Array { return strs("x", "s", "k", "k", "b") }),
+			"kept as output": func(t *testing.T, mf *engine.ModelFile) { mf.Outputs = mf.Outputs[:1] },
+		},
+		// Keeps x, k, s and b, drops d.
+		DropColumnsName: {
+			"other column": func(t *testing.T, mf *engine.ModelFile) { mf.Params["columns"] = `["k"]` },
+			"order":        setColumn("role", func(n int) arrow.Array { return strs("drop", "keep", "keep", "keep", "keep") }),
+			"empty name":   setColumn("name", func(n int) arrow.Array { return strs("x", "k", "", "b", "d") }),
+		},
+		// Renames x to x2 and s to name.
+		RenameColumnsName: {
+			"new name":    setColumn("new_name", func(n int) arrow.Array { return strs("zz", "name") }),
+			"no new name": setColumn("new_name", func(n int) arrow.Array { return strs("", "name") }),
+			"fewer":       func(t *testing.T, mf *engine.ModelFile) { mf.Params["columns"] = `{"x": "x2"}` },
+			"kept":        setColumn("role", func(n int) arrow.Array { return strs("keep", "rename") }),
+		},
 	}
 	for _, c := range []fileCase{
-		{"standard", StandardScaler{}, nil, nil},
-		{"min max", MinMaxScaler{}, nil, nil},
-		{"imputer", Imputer{}, nil, map[string]any{"strategy": "constant", "fill_value": 1, "add_indicator": true}},
-		{"one hot", OneHot{}, nil, nil},
-		{"ordinal", OrdinalEncoder{}, nil, nil},
+		{"standard", StandardScaler{}, nil, nil, ""},
+		{"min max", MinMaxScaler{}, nil, nil, ""},
+		{"imputer", Imputer{}, nil, map[string]any{"strategy": "constant", "fill_value": 1, "add_indicator": true}, ""},
+		{"one hot", OneHot{}, nil, nil, ""},
+		{"ordinal", OrdinalEncoder{}, nil, nil, ""},
+		{"target encoder", TargetEncoder{}, nil, nil, "y"},
+		{"regex", RegexFeatures{}, nil, map[string]any{"patterns": `{"a": "a", "hi": "h"}`}, ""},
+		{"hashed", HashedTokens{}, nil, map[string]any{"n_features": 4}, ""},
+		{"log", LogTransform{}, nil, map[string]any{"function": "log", "offset": 5}, ""},
+		{"clip", Clip{}, nil, nil, ""},
+		{"bucketize", Bucketize{}, nil, nil, ""},
+		{"select", SelectColumns{}, nil, map[string]any{"columns": `["x", "s"]`}, ""},
+		{"drop", DropColumns{}, nil, map[string]any{"columns": `["d"]`}, ""},
+		{"rename", RenameColumns{}, nil, map[string]any{"columns": `{"x": "x2", "s": "name"}`}, ""},
 	} {
 		m := c.fit(t, f)
 		edits := map[string]edit{}
@@ -298,6 +452,18 @@ func TestDecodeRefusesCorruptFiles(t *testing.T) {
 func stringLists(vals ...[]string) arrow.Array {
 	w := &tableWriter{}
 	w.stringLists("l", vals)
+	return w.cols[0]
+}
+
+func floatListsOf(vals ...[]float64) arrow.Array {
+	w := &tableWriter{}
+	w.floatLists("l", vals)
+	return w.cols[0]
+}
+
+func intListsOf(vals ...[]int64) arrow.Array {
+	w := &tableWriter{}
+	w.intLists("l", vals)
 	return w.cols[0]
 }
 

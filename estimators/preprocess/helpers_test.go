@@ -214,4 +214,30 @@ func wantKind(t *testing.T, what string, err error, k engine.Kind) {
 }
 
 // allLearners are the package's learners.
-var allLearners = []estimators.Learner{StandardScaler{}, MinMaxScaler{}, Imputer{}, OneHot{}, OrdinalEncoder{}}
+var allLearners = []estimators.Learner{StandardScaler{}, MinMaxScaler{}, Imputer{}, OneHot{}, OrdinalEncoder{},
+	TargetEncoder{}, RegexFeatures{}, HashedTokens{}, LogTransform{}, Clip{}, Bucketize{},
+	SelectColumns{}, DropColumns{}, RenameColumns{}}
+
+// fitArgs are a spec and hyperparameters with which each learner can be
+// fitted on a frame of a numeric column "x" with missing values, a string
+// column "s" and a 0/1 column "y": the steps that need a target, patterns
+// or column names get them.
+func fitArgs(l estimators.Learner) (estimators.Spec, map[string]any) {
+	switch l.Name() {
+	case ImputerName:
+		return estimators.Spec{}, map[string]any{"strategy": "most_frequent"}
+	case TargetEncoderName:
+		return estimators.Spec{Target: "y"}, map[string]any{}
+	case RegexFeaturesName:
+		return estimators.Spec{}, map[string]any{"patterns": `{"vowel": "[aeiou]", "b": "^b"}`}
+	case LogTransformName:
+		return estimators.Spec{}, map[string]any{"offset": 1e4}
+	case SelectColumnsName:
+		return estimators.Spec{}, map[string]any{"columns": `["s"]`}
+	case DropColumnsName:
+		return estimators.Spec{}, map[string]any{"columns": `["x"]`}
+	case RenameColumnsName:
+		return estimators.Spec{}, map[string]any{"columns": `{"x": "s", "s": "x"}`}
+	}
+	return estimators.Spec{}, map[string]any{}
+}

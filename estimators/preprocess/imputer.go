@@ -262,6 +262,8 @@ func (Imputer) Decode(file *engine.ModelFile) (model estimators.Model, err error
 		k := b.kinds[j]
 		bad := func(what string) error { return corrupt(ImputerName, "input %q: %s", in.Name, what) }
 		switch {
+		case k != kindNumber && k != kindText && k != kindBool:
+			return nil, bad(fmt.Sprintf("kind %s, which the imputer does not take", k))
 		case m.missing[j] < 0 || m.missing[j] > int64(b.nRows):
 			return nil, bad(fmt.Sprintf("%d missing values of %d rows", m.missing[j], b.nRows))
 		case (strategy == strategyMean || strategy == strategyMedian) && k != kindNumber:

@@ -18,6 +18,15 @@ func init() {
 	estimators.Register(Imputer{})
 	estimators.Register(OneHot{})
 	estimators.Register(OrdinalEncoder{})
+	estimators.Register(TargetEncoder{})
+	estimators.Register(RegexFeatures{})
+	estimators.Register(HashedTokens{})
+	estimators.Register(LogTransform{})
+	estimators.Register(Clip{})
+	estimators.Register(Bucketize{})
+	estimators.Register(SelectColumns{})
+	estimators.Register(DropColumns{})
+	estimators.Register(RenameColumns{})
 }
 
 // eps is the float64 machine epsilon.

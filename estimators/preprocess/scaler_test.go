@@ -13,7 +13,9 @@ import (
 )
 
 func TestSpaces(t *testing.T) {
-	want := []string{StandardScalerName, MinMaxScalerName, ImputerName, OneHotName, OrdinalEncoderName}
+	want := []string{StandardScalerName, MinMaxScalerName, ImputerName, OneHotName, OrdinalEncoderName,
+		TargetEncoderName, RegexFeaturesName, HashedTokensName, LogTransformName, ClipName, BucketizeName,
+		SelectColumnsName, DropColumnsName, RenameColumnsName}
 	for i, l := range allLearners {
 		sp := l.Space()
 		if err := sp.Check(); err != nil {
@@ -276,17 +278,20 @@ func TestThreadsAndCancel(t *testing.T) {
 		}
 		s[i] = string(rune('a' + i%7))
 	}
-	f := frameOf(t, col{"x", f64(x...)}, col{"s", strs(s...)})
+	y := make([]float64, n)
+	for i := range y {
+		y[i] = float64(i % 3 % 2)
+	}
+	f := frameOf(t, col{"x", f64(x...)}, col{"s", strs(s...)}, col{"y", f64(y...)})
 	defer f.Release()
 	for _, l := range allLearners {
-		params := map[string]any{}
-		if l.Name() == ImputerName {
-			params["strategy"] = "most_frequent"
-		}
+		spec, params := fitArgs(l)
 		var first []*engine.Frame
 		for _, threads := range []int{1, 3} {
-			params["n_threads"] = threads
-			m, _ := mustFit(t, l, f, estimators.Spec{}, params)
+			if _, ok := l.Space().Param("n_threads"); ok {
+				params["n_threads"] = threads
+			}
+			m, _ := mustFit(t, l, f, spec, params)
 			out, err := m.Apply(context.Background(), f, threads)
 			if err != nil {
 				t.Fatal(err)
@@ -302,7 +307,7 @@ func TestThreadsAndCancel(t *testing.T) {
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		_, _, err := l.Fit(ctx, f, estimators.Spec{}, params)
+		_, _, err := l.Fit(ctx, f, spec, params)
 		wantKind(t, l.Name()+" fit cancelled", err, engine.KindCancelled)
 	}
 }

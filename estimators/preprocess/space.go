@@ -9,6 +9,15 @@ const (
 	ImputerName        = "imputer"
 	OneHotName         = "one_hot"
 	OrdinalEncoderName = "ordinal_encoder"
+	TargetEncoderName  = "target_encoder"
+	RegexFeaturesName  = "regex_features"
+	HashedTokensName   = "hashed_tokens"
+	LogTransformName   = "log_transform"
+	ClipName           = "clip"
+	BucketizeName      = "bucketize"
+	SelectColumnsName  = "select_columns"
+	DropColumnsName    = "drop_columns"
+	RenameColumnsName  = "rename_columns"
 )
 
 // MaxLevels is the largest number of distinct levels an encoder takes from
@@ -34,6 +43,23 @@ const (
 	unknownNaN    = "nan"               // ordinal_encoder: NaN
 	unknownValue  = "use_encoded_value" // ordinal_encoder: unknown_value
 )
+
+// The choices of log_transform's function, clip's bounds and bucketize's
+// strategy.
+const (
+	logLog1p         = "log1p"
+	logLog           = "log"
+	boundsQuantile   = "quantile"
+	boundsValue      = "value"
+	strategyQuantile = "quantile"
+	strategyUniform  = "uniform"
+)
+
+// DefaultTokenPattern is hashed_tokens' default token_pattern: maximal runs
+// of two or more Unicode letters, digits and underscores, which is what
+// scikit-learn's default (?u)\b\w\w+\b finds, written for RE2 (whose \w
+// and \b are ASCII only).
+const DefaultTokenPattern = `[\p{L}\p{N}_]{2,}`
 
 func threadsParam() hyperspace.Param {
 	return hyperspace.Param{Name: "n_threads", Kind: hyperspace.Int, Low: 0, High: 1024, Default: 0, Runtime: true,
@@ -125,6 +151,157 @@ func OrdinalEncoderSpace() hyperspace.Space {
 			{Name: "unknown_value", Kind: hyperspace.Float, Low: -valueBound, High: valueBound, Default: -1.0,
 				Doc: "the code of unseen levels and missing values with handle_unknown='use_encoded_value'"},
 			threadsParam(),
+		},
+	}
+}
+
+// TargetEncoderSpace is the hyperparameter space of target_encoder.
+func TargetEncoderSpace() hyperspace.Space {
+	return hyperspace.Space{
+		Learner:     TargetEncoderName,
+		Doc:         "Replace string, categorical and bool columns by the mean of the target per level, smoothed toward the target's mean (an m-estimate), as scikit-learn's TargetEncoder with a float smooth: the probability of the positive class for a two-class target (bool, 0/1 or two strings), the mean for a numeric one. quiver.target_encoder returns the training frame encoded out of fold.",
+		Transformer: true,
+		Params: []hyperspace.Param{
+			{Name: "smooth", Kind: hyperspace.Float, Low: 0, High: 1e12, Default: 1.0,
+				Doc:   "m of the m-estimate: a level's encoding is (sum of its targets + smooth·mean) / (its rows + smooth); unseen levels get the mean",
+				Tuned: true, Search: &hyperspace.Range{Low: 0.1, High: 100, Log: true}},
+			{Name: "n_folds", Kind: hyperspace.Int, Low: 2, High: 1000, Default: 5,
+				Doc: "folds of the out-of-fold encoding of the training frame (each row is encoded by a fit on the other folds); the model itself encodes with every training row"},
+			{Name: "seed", Kind: hyperspace.Int, Low: 0, High: 1<<31 - 1, Default: 0,
+				Doc: "seed of the shuffle that deals the training rows to the folds, as quiver.KFold"},
+			threadsParam(),
+		},
+	}
+}
+
+// RegexFeaturesSpace is the hyperparameter space of regex_features.
+func RegexFeaturesSpace() hyperspace.Space {
+	return hyperspace.Space{
+		Learner:     RegexFeaturesName,
+		Doc:         "Turn string and categorical columns into bool columns '<col>_<name>', one per named regular expression (RE2 syntax), true where the expression matches somewhere in the value.",
+		Transformer: true,
+		Params: []hyperspace.Param{
+			{Name: "patterns", Kind: hyperspace.Text, Default: "{}",
+				Doc: "a JSON object mapping names to regular expressions in RE2 syntax, such as {\"digits\": \"[0-9]\"}; outputs follow the names' sorted order, and missing values match nothing"},
+			{Name: "keep_input", Kind: hyperspace.Bool, Default: false,
+				Doc: "keep each text column (as utf8) before its features; by default the features replace it"},
+			threadsParam(),
+		},
+	}
+}
+
+// HashedTokensSpace is the hyperparameter space of hashed_tokens.
+func HashedTokensSpace() hyperspace.Space {
+	return hyperspace.Space{
+		Learner:     HashedTokensName,
+		Doc:         "Count the tokens of string and categorical columns into n_features hashed float64 columns '<col>_h0' to '<col>_h<n_features-1>', as scikit-learn's HashingVectorizer(alternate_sign=False, norm=None): the bucket of a token is |murmurhash3_32(token)| mod n_features.",
+		Transformer: true,
+		Params: []hyperspace.Param{
+			{Name: "n_features", Kind: hyperspace.Int, Low: 1, High: 1 << 16, Default: 32,
+				Doc: "number of hash buckets, each a float64 column"},
+			{Name: "lowercase", Kind: hyperspace.Bool, Default: true,
+				Doc: "lower-case the text before finding tokens"},
+			{Name: "token_pattern", Kind: hyperspace.Text, Default: DefaultTokenPattern,
+				Doc: "RE2 regular expression of a token (of its one capturing group, if it has one); the default finds what scikit-learn's (?u)\\b\\w\\w+\\b does"},
+			{Name: "keep_input", Kind: hyperspace.Bool, Default: false,
+				Doc: "keep each text column (as utf8) before its counts; by default the counts replace it"},
+			threadsParam(),
+		},
+	}
+}
+
+// LogTransformSpace is the hyperparameter space of log_transform.
+func LogTransformSpace() hyperspace.Space {
+	return hyperspace.Space{
+		Learner:     LogTransformName,
+		Doc:         "Replace numeric columns by their logarithm: log1p(x + offset) or log(x + offset); a value outside the logarithm's domain is an error, and missing values stay missing.",
+		Transformer: true,
+		Params: []hyperspace.Param{
+			{Name: "function", Kind: hyperspace.Categorical, Default: logLog1p, Choices: []string{logLog1p, logLog},
+				Doc: "log1p, which needs x + offset > -1, or log, which needs x + offset > 0"},
+			{Name: "offset", Kind: hyperspace.Float, Low: -valueBound, High: valueBound, Default: 0.0,
+				Doc: "added to every value before the logarithm"},
+			threadsParam(),
+		},
+	}
+}
+
+// ClipSpace is the hyperparameter space of clip.
+func ClipSpace() hyperspace.Space {
+	quantile := &hyperspace.Condition{Param: "bounds", Values: []any{boundsQuantile}}
+	value := &hyperspace.Condition{Param: "bounds", Values: []any{boundsValue}}
+	return hyperspace.Space{
+		Learner:     ClipName,
+		Doc:         "Clip numeric columns to [low, high]: quantiles of each column's training values (linear interpolation, as numpy's quantile) or given values; missing values stay missing.",
+		Transformer: true,
+		Params: []hyperspace.Param{
+			{Name: "bounds", Kind: hyperspace.Categorical, Default: boundsQuantile, Choices: []string{boundsQuantile, boundsValue},
+				Doc: "'quantile' learns the bounds from the training values, 'value' takes low and high"},
+			{Name: "quantile_low", Kind: hyperspace.Float, Low: 0, High: 1, Default: 0.0, Condition: quantile,
+				Doc: "quantile of the training values that is the lower bound (0: the minimum)"},
+			{Name: "quantile_high", Kind: hyperspace.Float, Low: 0, High: 1, Default: 1.0, Condition: quantile,
+				Doc: "quantile of the training values that is the upper bound (1: the maximum)"},
+			{Name: "low", Kind: hyperspace.Float, Low: -valueBound, High: valueBound, Default: -valueBound, Condition: value,
+				Doc: "the lower bound; the default, -1e12, means none"},
+			{Name: "high", Kind: hyperspace.Float, Low: -valueBound, High: valueBound, Default: valueBound, Condition: value,
+				Doc: "the upper bound; the default, 1e12, means none"},
+			threadsParam(),
+		},
+	}
+}
+
+// BucketizeSpace is the hyperparameter space of bucketize.
+func BucketizeSpace() hyperspace.Space {
+	return hyperspace.Space{
+		Learner:     BucketizeName,
+		Doc:         "Replace numeric columns by the index (0 to n_buckets-1, as float64) of their bucket among edges learnt from the training values, as scikit-learn's KBinsDiscretizer(encode='ordinal'); missing values stay missing.",
+		Transformer: true,
+		Params: []hyperspace.Param{
+			{Name: "n_buckets", Kind: hyperspace.Int, Low: 2, High: 1 << 16, Default: 5,
+				Doc:   "number of buckets; quantile edges closer than 1e-8 merge, so a column may get fewer, and a constant column gets one",
+				Tuned: true, Search: &hyperspace.Range{Low: 2, High: 20}},
+			{Name: "strategy", Kind: hyperspace.Categorical, Default: strategyQuantile, Choices: []string{strategyQuantile, strategyUniform},
+				Doc: "'quantile': edges at evenly spaced quantiles (linear interpolation, as KBinsDiscretizer's quantile_method='linear'); 'uniform': evenly spaced between the minimum and maximum"},
+			threadsParam(),
+		},
+	}
+}
+
+// SelectColumnsSpace is the hyperparameter space of select_columns.
+func SelectColumnsSpace() hyperspace.Space {
+	return hyperspace.Space{
+		Learner:     SelectColumnsName,
+		Doc:         "Keep only the named columns, and the target and weight: every other column of the training frame is dropped.",
+		Transformer: true,
+		Params: []hyperspace.Param{
+			{Name: "columns", Kind: hyperspace.Text, Default: "[]",
+				Doc: "a JSON list of the column names to keep, such as [\"age\", \"income\"]"},
+		},
+	}
+}
+
+// DropColumnsSpace is the hyperparameter space of drop_columns.
+func DropColumnsSpace() hyperspace.Space {
+	return hyperspace.Space{
+		Learner:     DropColumnsName,
+		Doc:         "Drop the named columns.",
+		Transformer: true,
+		Params: []hyperspace.Param{
+			{Name: "columns", Kind: hyperspace.Text, Default: "[]",
+				Doc: "a JSON list of the column names to drop, such as [\"id\"]; not the target or the weight"},
+		},
+	}
+}
+
+// RenameColumnsSpace is the hyperparameter space of rename_columns.
+func RenameColumnsSpace() hyperspace.Space {
+	return hyperspace.Space{
+		Learner:     RenameColumnsName,
+		Doc:         "Rename columns, leaving their values as they are.",
+		Transformer: true,
+		Params: []hyperspace.Param{
+			{Name: "columns", Kind: hyperspace.Text, Default: "{}",
+				Doc: "a JSON object mapping old names to new ones, such as {\"x\": \"age\"}; not the target or the weight"},
 		},
 	}
 }

@@ -24,6 +24,23 @@ const tableName = "columns"
 type state struct {
 	// NRows is the number of training rows.
 	NRows int `json:"n_rows"`
+	// Target describes the target of a target_encoder; the other steps
+	// have none.
+	Target *targetState `json:"target,omitempty"`
+}
+
+// targetState is what a target_encoder records of its target.
+type targetState struct {
+	// Name is the target column's name.
+	Name string `json:"name"`
+	// Type is "binary" or "continuous".
+	Type string `json:"type"`
+	// Positive is the level read as 1 for a binary target ("true" for a
+	// bool, "1" for 0/1 numbers); "" for a continuous one.
+	Positive string `json:"positive"`
+	// Mean is the target's mean over the training rows: the prior that
+	// encodings are smoothed toward.
+	Mean float64 `json:"mean"`
 }
 
 // tableWriter builds the "columns" table of a model file.
@@ -62,6 +79,26 @@ func (w *tableWriter) bools(name string, v []bool) {
 	w.add(name, b)
 }
 
+func (w *tableWriter) floatLists(name string, v [][]float64) {
+	b := array.NewListBuilder(memory.DefaultAllocator, arrow.PrimitiveTypes.Float64)
+	vb := b.ValueBuilder().(*array.Float64Builder)
+	for _, l := range v {
+		b.Append(true)
+		vb.AppendValues(l, nil)
+	}
+	w.add(name, b)
+}
+
+func (w *tableWriter) intLists(name string, v [][]int64) {
+	b := array.NewListBuilder(memory.DefaultAllocator, arrow.PrimitiveTypes.Int64)
+	vb := b.ValueBuilder().(*array.Int64Builder)
+	for _, l := range v {
+		b.Append(true)
+		vb.AppendValues(l, nil)
+	}
+	w.add(name, b)
+}
+
 func (w *tableWriter) stringLists(name string, v [][]string) {
 	b := array.NewListBuilder(memory.DefaultAllocator, arrow.BinaryTypes.String)
 	vb := b.ValueBuilder().(*array.StringBuilder)
@@ -85,7 +122,12 @@ func (w *tableWriter) boolLists(name string, v [][]bool) {
 // file returns the model file of m with this table, whose first columns
 // must be the inputs' names and kinds.
 func (w *tableWriter) file(m *base, sp hyperspace.Space, outputs []engine.Field) (*engine.ModelFile, error) {
-	raw, err := json.Marshal(state{NRows: m.nRows})
+	return w.fileWith(m, sp, outputs, state{NRows: m.nRows})
+}
+
+// fileWith is file with the given state.
+func (w *tableWriter) fileWith(m *base, sp hyperspace.Space, outputs []engine.Field, st state) (*engine.ModelFile, error) {
+	raw, err := json.Marshal(st)
 	if err != nil {
 		return nil, err
 	}
@@ -232,6 +274,50 @@ func (r *tableReader) stringLists(name string) [][]string {
 	return out
 }
 
+// numberLists reads a list column of float64 (as floats) or int64 (as
+// ints) values.
+func numberLists[T float64 | int64](r *tableReader, name string, values func(arrow.Array) ([]T, bool)) [][]T {
+	c, vals := r.list(name)
+	if c == nil {
+		return nil
+	}
+	v, ok := values(vals)
+	if !ok {
+		r.fail("the %s table's %q column is not a list of the right type", tableName, name)
+		return nil
+	}
+	out := make([][]T, c.Len())
+	for i := range out {
+		lo, hi := c.ValueOffsets(i)
+		if lo < 0 || hi < lo || hi > int64(len(v)) {
+			r.fail("the %s table's %q column has bad offsets", tableName, name)
+			return nil
+		}
+		out[i] = slices.Clone(v[lo:hi])
+	}
+	return out
+}
+
+func (r *tableReader) floatLists(name string) [][]float64 {
+	return numberLists(r, name, func(a arrow.Array) ([]float64, bool) {
+		f, ok := a.(*array.Float64)
+		if !ok {
+			return nil, false
+		}
+		return f.Float64Values(), true
+	})
+}
+
+func (r *tableReader) intLists(name string) [][]int64 {
+	return numberLists(r, name, func(a arrow.Array) ([]int64, bool) {
+		f, ok := a.(*array.Int64)
+		if !ok {
+			return nil, false
+		}
+		return f.Int64Values(), true
+	})
+}
+
 func (r *tableReader) boolLists(name string) [][]bool {
 	c, vals := r.list(name)
 	if c == nil {
@@ -267,33 +353,13 @@ func corrupt(learner, format string, args ...any) error {
 // text inputs and none for others). It returns the model's base and a
 // reader of the table.
 func decodeBase(learner string, sp hyperspace.Space, file *engine.ModelFile) (*base, *tableReader, error) {
-	if file == nil {
-		return nil, nil, corrupt(learner, "no model file")
-	}
-	if file.Learner != learner {
-		return nil, nil, corrupt(learner, "it was written by learner %q", file.Learner)
-	}
-	vals, err := sp.Validate(file.Params)
+	vals, st, tab, err := decodeHeader(learner, sp, file)
 	if err != nil {
-		return nil, nil, corrupt(learner, "hyperparameters: %v", err)
-	}
-	var st state
-	if err := json.Unmarshal(file.State, &st); err != nil {
-		return nil, nil, corrupt(learner, "state: %v", err)
-	}
-	if st.NRows < 0 {
-		return nil, nil, corrupt(learner, "%d training rows", st.NRows)
+		return nil, nil, err
 	}
 	p := len(file.Inputs)
 	if p == 0 {
 		return nil, nil, corrupt(learner, "no inputs")
-	}
-	tab, err := file.Table(tableName)
-	if err != nil {
-		return nil, nil, corrupt(learner, "%v", err)
-	}
-	if tab == nil {
-		return nil, nil, corrupt(learner, "the %s table is empty", tableName)
 	}
 	if tab.NumRows() != p {
 		return nil, nil, corrupt(learner, "the %s table has %d rows for %d inputs", tableName, tab.NumRows(), p)
@@ -326,6 +392,37 @@ func decodeBase(learner string, sp hyperspace.Space, file *engine.ModelFile) (*b
 		m.kinds[j] = k
 	}
 	return m, r, nil
+}
+
+// decodeHeader checks what every model file of the package holds besides
+// its inputs: the learner, the hyperparameters, the state and a "columns"
+// table.
+func decodeHeader(learner string, sp hyperspace.Space, file *engine.ModelFile) (hyperspace.Values, state, *engine.Frame, error) {
+	var st state
+	if file == nil {
+		return nil, st, nil, corrupt(learner, "no model file")
+	}
+	if file.Learner != learner {
+		return nil, st, nil, corrupt(learner, "it was written by learner %q", file.Learner)
+	}
+	vals, err := sp.Validate(file.Params)
+	if err != nil {
+		return nil, st, nil, corrupt(learner, "hyperparameters: %v", err)
+	}
+	if err := json.Unmarshal(file.State, &st); err != nil {
+		return nil, st, nil, corrupt(learner, "state: %v", err)
+	}
+	if st.NRows < 0 {
+		return nil, st, nil, corrupt(learner, "%d training rows", st.NRows)
+	}
+	tab, err := file.Table(tableName)
+	if err != nil {
+		return nil, st, nil, corrupt(learner, "%v", err)
+	}
+	if tab == nil {
+		return nil, st, nil, corrupt(learner, "the %s table is empty", tableName)
+	}
+	return vals, st, tab, nil
 }
 
 // checkOutputsMatch compares the outputs a decoded model computes with

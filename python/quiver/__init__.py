@@ -18,6 +18,7 @@ from ._learners import make_learner as _make_learner
 from ._model import Predictor, load
 from ._pipeline import Pipeline, PipelinePredictor, pipeline
 from ._space import Param, Space, learners, space, space_schema
+from ._target import target_encoder
 from ._tune import TuneResult, tune
 from ._validation import GroupKFold, KFold, StratifiedKFold, TimeSeriesSplit, score, validate
 from ._version import __version__
@@ -32,6 +33,14 @@ min_max_scaler = _make_learner("min_max_scaler")
 imputer = _make_learner("imputer")
 one_hot = _make_learner("one_hot")
 ordinal_encoder = _make_learner("ordinal_encoder")
+regex_features = _make_learner("regex_features")
+hashed_tokens = _make_learner("hashed_tokens")
+log_transform = _make_learner("log_transform")
+clip = _make_learner("clip")
+bucketize = _make_learner("bucketize")
+select_columns = _make_learner("select_columns")
+drop_columns = _make_learner("drop_columns")
+rename_columns = _make_learner("rename_columns")
 
 __all__ = [
     "GroupKFold",
@@ -45,22 +54,31 @@ __all__ = [
     "TimeSeriesSplit",
     "TuneResult",
     "__version__",
+    "bucketize",
+    "clip",
+    "drop_columns",
     "fft",
     "gbdt",
+    "hashed_tokens",
     "imputer",
     "learners",
     "linear_regression",
     "load",
+    "log_transform",
     "logistic_regression",
     "min_max_scaler",
     "mlp",
     "one_hot",
     "ordinal_encoder",
     "pipeline",
+    "regex_features",
+    "rename_columns",
     "score",
+    "select_columns",
     "space",
     "space_schema",
     "standard_scaler",
+    "target_encoder",
     "tune",
     "validate",
 ]
