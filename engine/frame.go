@@ -39,6 +39,27 @@ func NewFrame(names []string, cols []arrow.Array) (*Frame, error) {
 	return f, nil
 }
 
+// NewFrameOf is NewFrame for callers that made the columns only for the
+// frame: on failure it releases them instead of handing them back.
+func NewFrameOf(names []string, cols []arrow.Array) (*Frame, error) {
+	f, err := NewFrame(names, cols)
+	if err != nil {
+		releaseAll(cols)
+	}
+	return f, err
+}
+
+// FrameFromBuilders finishes builders into the columns of a frame, in
+// order, and releases the builders. On failure the columns are released.
+func FrameFromBuilders(names []string, builders ...array.Builder) (*Frame, error) {
+	cols := make([]arrow.Array, len(builders))
+	for i, b := range builders {
+		cols[i] = b.NewArray()
+		b.Release()
+	}
+	return NewFrameOf(names, cols)
+}
+
 // FrameFromRecords joins record batches with one schema into a frame. A
 // single batch is used in place; several are concatenated, which copies them.
 func FrameFromRecords(schema *arrow.Schema, recs []arrow.Record, mem memory.Allocator) (*Frame, error) {

@@ -73,11 +73,8 @@ func (p *Pipeline) Encode() (*engine.ModelFile, error) {
 		mb.Append(b)
 	}
 	cols := []arrow.Array{nb.NewArray(), lb.NewArray(), mb.NewArray()}
-	frame, err := engine.NewFrame([]string{"name", "learner", "model"}, cols)
+	frame, err := engine.NewFrameOf([]string{"name", "learner", "model"}, cols)
 	if err != nil {
-		for _, c := range cols {
-			c.Release()
-		}
 		return nil, err
 	}
 	return &engine.ModelFile{

@@ -340,11 +340,8 @@ func merge(cur, out *engine.Frame, replaces []string) (*engine.Frame, error) {
 	for _, c := range cols {
 		c.Retain()
 	}
-	f, err := engine.NewFrame(names, cols)
+	f, err := engine.NewFrameOf(names, cols)
 	if err != nil {
-		for _, c := range cols {
-			c.Release()
-		}
 		return nil, err
 	}
 	return f, nil
@@ -368,11 +365,8 @@ func pick(f *engine.Frame, fields []engine.Field) (*engine.Frame, error) {
 		c.Retain()
 		names[i], cols[i] = fld.Name, c
 	}
-	out, err := engine.NewFrame(names, cols)
+	out, err := engine.NewFrameOf(names, cols)
 	if err != nil {
-		for _, c := range cols {
-			c.Release()
-		}
 		return nil, err
 	}
 	return out, nil

@@ -55,17 +55,8 @@ func (m *Model) Encode() (*engine.ModelFile, error) {
 		exitTrue.Append(int64(m.exits[l].pos))
 		exitFalse.Append(int64(m.exits[l].neg))
 	}
-	builders := []array.Builder{cue, opb, threshold, levels, decide, exitTrue, exitFalse}
-	cols := make([]arrow.Array, len(builders))
-	for i, b := range builders {
-		cols[i] = b.NewArray()
-		b.Release()
-	}
-	tab, err := engine.NewFrame(levelColumns, cols)
+	tab, err := engine.FrameFromBuilders(levelColumns, cue, opb, threshold, levels, decide, exitTrue, exitFalse)
 	if err != nil {
-		for _, c := range cols {
-			c.Release()
-		}
 		return nil, err
 	}
 	return &engine.ModelFile{

@@ -133,12 +133,7 @@ func (m *Model) Explain(ctx context.Context, data *engine.Frame, opts estimators
 		names = append(names, "exit_level")
 		cols = append(cols, lv.NewArray())
 	}
-	f, err := engine.NewFrame(names, cols)
-	if err != nil {
-		for _, c := range cols {
-			c.Release()
-		}
-	}
+	f, err := engine.NewFrameOf(names, cols)
 	return f, err
 }
 

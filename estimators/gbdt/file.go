@@ -80,12 +80,12 @@ func (m *Model) Encode() (*engine.ModelFile, error) {
 		leafValue.AppendValues(t.LeafValue, nil)
 		leafCount.AppendValues(t.LeafCount, nil)
 	}
-	nodes, err := table([]string{"tree", "feature", "threshold", "categories", "default_left", "left", "right", "gain", "count", "value"},
+	nodes, err := engine.FrameFromBuilders([]string{"tree", "feature", "threshold", "categories", "default_left", "left", "right", "gain", "count", "value"},
 		tree, feature, threshold, cats, defLeft, left, right, gain, count, value)
 	if err != nil {
 		return nil, err
 	}
-	leaves, err := table([]string{"tree", "value", "count"}, leafTree, leafValue, leafCount)
+	leaves, err := engine.FrameFromBuilders([]string{"tree", "value", "count"}, leafTree, leafValue, leafCount)
 	if err != nil {
 		nodes.Release()
 		return nil, err
@@ -98,22 +98,6 @@ func (m *Model) Encode() (*engine.ModelFile, error) {
 		State:   raw,
 		Tables:  []engine.Table{{Name: "nodes", Frame: nodes}, {Name: "leaves", Frame: leaves}},
 	}, nil
-}
-
-// table finishes builders into a frame and releases them.
-func table(names []string, builders ...array.Builder) (*engine.Frame, error) {
-	cols := make([]arrow.Array, len(builders))
-	for i, b := range builders {
-		cols[i] = b.NewArray()
-		b.Release()
-	}
-	f, err := engine.NewFrame(names, cols)
-	if err != nil {
-		for _, c := range cols {
-			c.Release()
-		}
-	}
-	return f, err
 }
 
 // tableColumn returns the named column of a table as type T, with no nulls.

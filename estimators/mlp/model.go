@@ -135,12 +135,7 @@ func (m *Model) Apply(ctx context.Context, data *engine.Frame, threads int) (*en
 			cols = append(cols, engine.FinishFloat64(bufs[k], n))
 		}
 	}
-	f, err := engine.NewFrame(names2, cols)
-	if err != nil {
-		for _, c := range cols {
-			c.Release()
-		}
-	}
+	f, err := engine.NewFrameOf(names2, cols)
 	return f, err
 }
 
@@ -183,12 +178,9 @@ func (m *Model) Encode() (*engine.ModelFile, error) {
 		return nil, err
 	}
 	b := array.NewFloat32Builder(memory.DefaultAllocator)
-	defer b.Release()
 	b.AppendValues(m.nt.params, nil)
-	col := b.NewArray()
-	tab, err := engine.NewFrame([]string{"value"}, []arrow.Array{col})
+	tab, err := engine.FrameFromBuilders([]string{"value"}, b)
 	if err != nil {
-		col.Release()
 		return nil, err
 	}
 	return &engine.ModelFile{

@@ -3,6 +3,7 @@ package mlp
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/viterin/vek/vek32"
 )
@@ -109,12 +110,9 @@ type work struct {
 	grad []float32
 }
 
+// newWork makes the scratch space of a forward pass over rows rows.
 func (nt *network) newWork(rows int, dropout bool) *work {
 	w := &work{rows: rows}
-	widest := 0
-	for _, s := range nt.sizes {
-		widest = max(widest, s)
-	}
 	for l := range nt.layers() {
 		w.z = append(w.z, make([]float32, rows*nt.sizes[l+1]))
 		if l+1 < nt.layers() {
@@ -124,6 +122,14 @@ func (nt *network) newWork(rows int, dropout bool) *work {
 			}
 		}
 	}
+	return w
+}
+
+// newTrainingWork adds to newWork what a backward pass needs: deltas,
+// transposes and the chunk's gradient (prediction does without them).
+func (nt *network) newTrainingWork(rows int, dropout bool) *work {
+	w := nt.newWork(rows, dropout)
+	widest := slices.Max(nt.sizes)
 	w.d = make([]float32, rows*widest)
 	w.e = make([]float32, rows*widest)
 	w.t = make([]float32, rows*widest)

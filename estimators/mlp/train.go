@@ -202,7 +202,7 @@ func newTrainer(ctx context.Context, h *hyper, nt *network, x []float32, d int, 
 	tr := &trainer{ctx: ctx, h: h, nt: nt, x: x, d: d, y: y, threads: threads, team: engine.NewTeam(ctx, threads)}
 	chunks := (h.batchSize + chunkRows - 1) / chunkRows
 	for range chunks {
-		w := nt.newWork(chunkRows, h.dropout > 0)
+		w := nt.newTrainingWork(chunkRows, h.dropout > 0)
 		tr.works = append(tr.works, w)
 		tr.xb = append(tr.xb, make([]float32, chunkRows*d))
 	}

@@ -444,11 +444,8 @@ func (o *floatOuts) arrays() []arrow.Array {
 
 // newFrame builds the result frame, releasing the columns if it cannot.
 func newFrame(names []string, cols []arrow.Array) (*engine.Frame, error) {
-	f, err := engine.NewFrame(names, cols)
+	f, err := engine.NewFrameOf(names, cols)
 	if err != nil {
-		for _, c := range cols {
-			c.Release()
-		}
 		return nil, err
 	}
 	return f, nil

@@ -131,11 +131,8 @@ func (w *tableWriter) fileWith(m *base, sp hyperspace.Space, outputs []engine.Fi
 	if err != nil {
 		return nil, err
 	}
-	tab, err := engine.NewFrame(w.names, w.cols)
+	tab, err := engine.NewFrameOf(w.names, w.cols)
 	if err != nil {
-		for _, c := range w.cols {
-			c.Release()
-		}
 		return nil, err
 	}
 	return &engine.ModelFile{

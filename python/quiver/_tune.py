@@ -67,17 +67,6 @@ def _space_of(step: Any) -> Space:
         raise TypeError(f"tune: cannot tell the hyperparameter space of {step!r}; pass space=") from None
 
 
-def _frame(rows: list[dict[str, Any]]) -> Any:
-    try:
-        import pandas as pd
-
-        return pd.DataFrame(rows)
-    except ImportError:  # pragma: no cover - pandas is optional
-        import pyarrow as pa
-
-        return pa.Table.from_pylist(rows)
-
-
 def tune(
     step: Any,
     data: Any,
@@ -138,7 +127,7 @@ def tune(
     ValueError
         For an unknown method or metric, n_trials below 1, or an empty space.
     """
-    from ._validation import KFold, validate
+    from ._validation import KFold, _scores_frame, validate
 
     if method not in _METHODS:
         raise ValueError(f"tune: method must be one of {', '.join(_METHODS)}, got {method!r}")
@@ -195,10 +184,10 @@ def tune(
             bar.close()
     full = [r for r in rows if r["rows_share"] >= 1]
     if not full:
-        return TuneResult(trials=_frame(rows), best_params={}, best_score=math.nan, interrupted=interrupted)
+        return TuneResult(trials=_scores_frame(rows), best_params={}, best_score=math.nan, interrupted=interrupted)
     best = max(full, key=lambda r: sign * r[metric])
     params = {k[len("param_"):]: v for k, v in best.items() if k.startswith("param_") and not _missing(v)}
-    result = TuneResult(trials=_frame(rows), best_params=params, best_score=best[metric], interrupted=interrupted)
+    result = TuneResult(trials=_scores_frame(rows), best_params=params, best_score=best[metric], interrupted=interrupted)
     if refit:
         result.predict, result.scored, result.log = _with(step, params)(data, target=target)
     return result

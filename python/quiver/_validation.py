@@ -646,7 +646,8 @@ def _progress_bar(progress: bool | None, total: int) -> Any:
     return tqdm(total=total, desc="validate", unit="fold")
 
 
-def _scores_frame(rows: list[dict[str, Any]], columns: list[str]) -> Any:
+def _scores_frame(rows: list[dict[str, Any]], columns: list[str] | None = None) -> Any:
+    """rows as a pandas DataFrame, or a pyarrow Table without pandas."""
     try:
         import pandas as pd
     except ImportError:  # pragma: no cover - pandas is optional
