@@ -120,7 +120,7 @@ type standard struct{ mean, scale []float64 }
 
 // matrixRows is the number of rows read at a time into the input matrix:
 // a block of them stays in cache while every column writes into it.
-const matrixRows = 4096
+const matrixRows = 1024
 
 // numbers returns the numbers of a feature column, row after row (w per
 // row for a fixed-size list), as an array the caller releases.
@@ -160,6 +160,16 @@ func readMatrix(ctx context.Context, data *engine.Frame, ins []input, st *standa
 				engine.ReadFloat64s(cols[j], lo*w, v)
 				if lo == 0 {
 					copy(shift, v)
+				}
+				if w == 1 {
+					s, q, c := sum[0], sq[0], shift[0]
+					for _, x := range v {
+						e := x - c
+						s += e
+						q += e * e
+					}
+					sum[0], sq[0] = s, q
+					continue
 				}
 				for i := 0; i < len(v); i += w {
 					for k := range w {
@@ -201,12 +211,22 @@ func readMatrix(ctx context.Context, data *engine.Frame, ins []input, st *standa
 			v := buf[:(hi-lo)*w]
 			engine.ReadFloat64s(cols[j], lo*w, v)
 			var nonFinite float64
-			for i := range hi - lo {
-				row := x[(lo+i)*d+off : (lo+i)*d+off+w]
-				for k := range row {
-					e := v[i*w+k]
+			if w == 1 {
+				// The common case, without a slice per row.
+				mean, scale := st.mean[off], inv[off]
+				out := x[lo*d+off : (hi-1)*d+off+1]
+				for i, e := range v {
 					nonFinite += e - e // 0 for finite values, NaN otherwise
-					row[k] = float32((e - st.mean[off+k]) * inv[off+k])
+					out[i*d] = float32((e - mean) * scale)
+				}
+			} else {
+				for i := range hi - lo {
+					row := x[(lo+i)*d+off : (lo+i)*d+off+w]
+					for k := range row {
+						e := v[i*w+k]
+						nonFinite += e - e
+						row[k] = float32((e - st.mean[off+k]) * inv[off+k])
+					}
 				}
 			}
 			bad[b*len(ins)+j] = nonFinite != 0

@@ -73,20 +73,6 @@ func (nt *network) init(seed uint64) {
 	}
 }
 
-// gemm sets c (m×p) to a (m×n) times b (n×p), all row-major. vek's AVX2
-// kernel runs on its own goroutines once m·n·p reaches 100,000 (or m
-// reaches 4); blocks of rows below that keep every goroutine the caller's.
-func gemm(c, a, b []float32, m, n, p int) {
-	rows := max(1, 99_999/max(n*p, 1))
-	if rows < 4 && m >= 4 {
-		rows = 3
-	}
-	for r := 0; r < m; r += rows {
-		h := min(rows, m-r)
-		vek32.MatMul_Into(c[r*p:(r+h)*p], a[r*n:(r+h)*n], b, n)
-	}
-}
-
 // transpose writes the transpose of a (m×n) into t (n×m).
 func transpose(t, a []float32, m, n int) {
 	for i := range m {
@@ -106,7 +92,6 @@ type work struct {
 	a    [][]float32 // per hidden layer, rows × out
 	keep [][]float32 // per hidden layer with dropout: 0 or 1/(1-p)
 	d, e []float32   // deltas, rows × widest layer
-	t    []float32   // transposed activations, widest layer × rows
 	grad []float32
 }
 
@@ -125,14 +110,13 @@ func (nt *network) newWork(rows int, dropout bool) *work {
 	return w
 }
 
-// newTrainingWork adds to newWork what a backward pass needs: deltas,
-// transposes and the chunk's gradient (prediction does without them).
+// newTrainingWork adds to newWork what a backward pass needs: deltas
+// and the chunk's gradient (prediction does without them).
 func (nt *network) newTrainingWork(rows int, dropout bool) *work {
 	w := nt.newWork(rows, dropout)
 	widest := slices.Max(nt.sizes)
 	w.d = make([]float32, rows*widest)
 	w.e = make([]float32, rows*widest)
-	w.t = make([]float32, rows*widest)
 	w.grad = make([]float32, len(nt.params))
 	return w
 }
@@ -145,11 +129,11 @@ func (nt *network) forward(p []float32, x []float32, m int, w *work, drop float3
 	for l := range nt.layers() {
 		n, o := nt.sizes[l], nt.sizes[l+1]
 		z := w.z[l][:m*o]
-		gemm(z, in, nt.w(p, l), m, n, o)
 		b := nt.b(p, l)
 		for i := range m {
-			vek32.Add_Inplace(z[i*o:(i+1)*o], b)
+			copy(z[i*o:(i+1)*o], b)
 		}
+		gemm(z, o, in, n, 1, nt.w(p, l), o, m, n, o, true)
 		if l+1 == nt.layers() {
 			return z
 		}
@@ -183,9 +167,8 @@ func (nt *network) backward(x []float32, m int, w *work, dz []float32, wt [][]fl
 		if l > 0 {
 			in = w.a[l-1][:m*n]
 		}
-		t := w.t[:n*m]
-		transpose(t, in, m, n)
-		gemm(nt.w(w.grad, l), t, d[:m*o], n, m, o)
+		// the weights' gradient inᵀ·d, reading in transposed in place
+		gemm(nt.w(w.grad, l), o, in, 1, n, d[:m*o], o, n, m, o, false)
 		gb := nt.b(w.grad, l)
 		clear(gb)
 		for i := range m {
@@ -199,7 +182,7 @@ func (nt *network) backward(x []float32, m int, w *work, dz []float32, wt [][]fl
 		if &d[0] == &w.e[0] {
 			next = w.d[:m*n]
 		}
-		gemm(next, d[:m*o], wt[l], m, o, n)
+		gemm(next, n, d[:m*o], o, 1, wt[l], n, m, o, n, false)
 		nt.act.scaleByDerivative(next, w.z[l-1][:m*n], w.a[l-1][:m*n], !dropout)
 		if dropout {
 			vek32.Mul_Inplace(next, w.keep[l-1][:m*n])

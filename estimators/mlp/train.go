@@ -49,11 +49,17 @@ func (t *target) lossGrad(z []float32, rows []uint32, dz []float32, inv float32)
 	case t.k == 2:
 		for i, r := range rows {
 			v := float64(z[i])
-			p := 1 / (1 + math.Exp(-v))
+			// One exponential serves both: e = exp(-|v|) gives the
+			// sigmoid on either side of 0 and log(1+e^v) - y·v, written
+			// to stay finite for large |v|.
+			e := math.Exp(-math.Abs(v))
+			p := 1 / (1 + e)
+			if v < 0 {
+				p = e / (1 + e)
+			}
 			y := float64(t.codes[r])
 			dz[i] = float32(p-y) * inv
-			// log(1+e^v) - y·v, written to stay finite for large |v|
-			loss += math.Max(v, 0) + math.Log1p(math.Exp(-math.Abs(v))) - y*v
+			loss += math.Max(v, 0) + math.Log1p(e) - y*v
 		}
 	default:
 		k := t.k
