@@ -21,8 +21,9 @@
 // split into fixed chunks of 128 rows; each chunk's forward and backward pass
 // runs on one of n_threads goroutines, and the chunks' gradients are added
 // in chunk order, so a seed gives the same model, bit for bit, for any
-// n_threads. Arithmetic is float32; matrix products use vek's AVX2 kernel,
-// called on blocks small enough that it never starts goroutines of its own.
+// n_threads. Arithmetic is float32; matrix products run in the package's
+// own AVX2/FMA kernels (4×16 blocks held in registers, gemm_amd64.s) where
+// the CPU has them, in Go elsewhere; element-wise passes use vek.
 // Optimisers: adam (as scikit-learn's), adamw (decoupled weight decay l2)
 // and sgd with momentum and Nesterov momentum; learning rates constant,
 // stepped or cosine by epoch; dropout on hidden units; L2 on the weights as
