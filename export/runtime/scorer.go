@@ -1,6 +1,9 @@
 package runtime
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"sync"
+)
 
 // Kind is what an input or output column holds.
 type Kind int
@@ -81,4 +84,12 @@ type Scorer struct {
 	// disjoint batches at once. It returns an error only for input the
 	// model cannot score; the runtime has already checked column kinds.
 	Score func(in *Batch, out *Result) error
+
+	// prep holds what the runtime derives from the columns once, on first
+	// use (category dictionaries, parsed labels); see prepare.go.
+	prep struct {
+		once sync.Once
+		p    *prepared
+		err  error
+	}
 }

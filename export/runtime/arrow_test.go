@@ -1,0 +1,280 @@
+package runtime_test
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/quiver-ml/quiver/export/runtime"
+	"github.com/quiver-ml/quiver/export/runtime/internal/toy"
+)
+
+// column is a test column: its Arrow type and values (nil for null).
+type column struct {
+	name string
+	typ  arrow.DataType
+	vals []any
+}
+
+// record builds a record from columns, appending each value with the
+// builder of the column's type.
+func record(t testing.TB, cols ...column) arrow.Record {
+	t.Helper()
+	mem := memory.DefaultAllocator
+	fields := make([]arrow.Field, len(cols))
+	arrs := make([]arrow.Array, len(cols))
+	n := 0
+	for i, c := range cols {
+		fields[i] = arrow.Field{Name: c.name, Type: c.typ, Nullable: true}
+		bld := array.NewBuilder(mem, c.typ)
+		for _, v := range c.vals {
+			if v == nil {
+				bld.AppendNull()
+				continue
+			}
+			switch b := bld.(type) {
+			case *array.Float64Builder:
+				b.Append(v.(float64))
+			case *array.Float32Builder:
+				b.Append(v.(float32))
+			case *array.Int64Builder:
+				b.Append(int64(v.(int)))
+			case *array.Int32Builder:
+				b.Append(int32(v.(int)))
+			case *array.Uint8Builder:
+				b.Append(uint8(v.(int)))
+			case *array.BooleanBuilder:
+				b.Append(v.(bool))
+			case *array.StringBuilder:
+				b.Append(v.(string))
+			case *array.LargeStringBuilder:
+				b.Append(v.(string))
+			case *array.BinaryDictionaryBuilder:
+				if err := b.AppendString(v.(string)); err != nil {
+					t.Fatal(err)
+				}
+			default:
+				t.Fatalf("no test builder for %s", c.typ)
+			}
+		}
+		arrs[i] = bld.NewArray()
+		bld.Release()
+		n = len(c.vals)
+	}
+	rec := array.NewRecord(arrow.NewSchema(fields, nil), arrs, int64(n))
+	for _, a := range arrs {
+		a.Release()
+	}
+	return rec
+}
+
+var (
+	f64  = arrow.PrimitiveTypes.Float64
+	i64  = arrow.PrimitiveTypes.Int64
+	utf8 = arrow.BinaryTypes.String
+	bln  = arrow.FixedWidthTypes.Boolean
+	dict = &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
+)
+
+func sameFloats(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] && !(math.IsNaN(a[i]) && math.IsNaN(b[i])) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestBatchFromRecord(t *testing.T) {
+	nan := math.NaN()
+	cases := []struct {
+		name      string
+		cols      []column
+		x, flag   []float64
+		color     []int32
+		wantError string
+	}{
+		{
+			name: "plain types",
+			cols: []column{
+				{"x", f64, []any{1.5, nil, 3.0}},
+				{"flag", bln, []any{true, false, nil}},
+				{"color", utf8, []any{"red", nil, "purple"}},
+			},
+			x: []float64{1.5, nan, 3}, flag: []float64{1, 0, nan}, color: []int32{0, runtime.Missing, runtime.Unseen},
+		},
+		{
+			name: "ints, 0/1 flag, dictionary, extra column",
+			cols: []column{
+				{"id", utf8, []any{"a", "b"}},
+				{"color", dict, []any{"blue", nil}},
+				{"flag", i64, []any{1, 0}},
+				{"x", arrow.PrimitiveTypes.Int32, []any{7, nil}},
+			},
+			x: []float64{7, nan}, flag: []float64{1, 0}, color: []int32{2, runtime.Missing},
+		},
+		{
+			name: "large utf8 and float32",
+			cols: []column{
+				{"x", arrow.PrimitiveTypes.Float32, []any{float32(0.5)}},
+				{"flag", arrow.PrimitiveTypes.Uint8, []any{0}},
+				{"color", arrow.BinaryTypes.LargeString, []any{"green"}},
+			},
+			x: []float64{0.5}, flag: []float64{0}, color: []int32{1},
+		},
+		{
+			name: "missing column",
+			cols: []column{
+				{"x", f64, []any{1.0}},
+				{"flag", bln, []any{true}},
+			},
+			wantError: `column "color" is missing`,
+		},
+		{
+			name: "text for a number",
+			cols: []column{
+				{"x", utf8, []any{"1"}},
+				{"flag", bln, []any{true}},
+				{"color", utf8, []any{"red"}},
+			},
+			wantError: `column "x" has type utf8; the model reads it as a number`,
+		},
+		{
+			name: "flag of 2",
+			cols: []column{
+				{"x", f64, []any{1.0}},
+				{"flag", i64, []any{2}},
+				{"color", utf8, []any{"red"}},
+			},
+			wantError: `column "flag" row 0: 2 is not a boolean`,
+		},
+		{
+			name: "float category",
+			cols: []column{
+				{"x", f64, []any{1.0}},
+				{"flag", bln, []any{true}},
+				{"color", f64, []any{1.0}},
+			},
+			wantError: `column "color" has type float64; the model reads it as a category`,
+		},
+	}
+	s := toy.Scorer()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rec := record(t, c.cols...)
+			defer rec.Release()
+			b, err := s.BatchFromRecord(rec)
+			if c.wantError != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantError) {
+					t.Fatalf("error %v, want one containing %q", err, c.wantError)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !sameFloats(b.Floats[0], c.x) || !sameFloats(b.Floats[1], c.flag) {
+				t.Errorf("floats %v %v, want %v %v", b.Floats[0], b.Floats[1], c.x, c.flag)
+			}
+			for i := range c.color {
+				if b.Codes[2][i] != c.color[i] {
+					t.Errorf("codes %v, want %v", b.Codes[2], c.color)
+					break
+				}
+			}
+		})
+	}
+}
+
+func TestPredictRecord(t *testing.T) {
+	s := toy.Scorer()
+	rec := record(t,
+		column{"id", i64, []any{1, 2, 3}},
+		column{"x", f64, []any{0.0, nil, -5.0}},
+		column{"flag", bln, []any{false, true, false}},
+		column{"color", utf8, []any{"red", "blue", "teal"}},
+		column{"score", utf8, []any{"old", "old", "old"}},
+	)
+	defer rec.Release()
+	out, err := s.PredictRecord(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Release()
+	var names []string
+	for _, f := range out.Schema().Fields() {
+		names = append(names, f.Name)
+	}
+	if got, want := strings.Join(names, ","), "id,x,flag,color,score,probability_yes,prediction"; got != want {
+		t.Fatalf("columns %s, want %s", got, want)
+	}
+	score := out.Column(4).(*array.Float64).Float64Values()
+	if !sameFloats(score, []float64{0, 4, 5}) {
+		t.Errorf("score %v, want [0 4 5]", score)
+	}
+	pred := out.Column(6).(*array.String)
+	for i, want := range []string{"no", "yes", "yes"} {
+		if pred.Value(i) != want {
+			t.Errorf("prediction %d = %q, want %q", i, pred.Value(i), want)
+		}
+	}
+
+	// The model's own error, and a panic, come back as errors.
+	bad := record(t,
+		column{"x", f64, []any{nil}},
+		column{"flag", bln, []any{false}},
+		column{"color", utf8, []any{nil}},
+	)
+	defer bad.Release()
+	var me *runtime.ModelError
+	if _, err := s.PredictRecord(bad); err == nil || !errors.As(err, &me) {
+		t.Errorf("error %v, want a model error", err)
+	}
+	p := toy.Scorer()
+	p.Score = func(*runtime.Batch, *runtime.Result) error { panic("boom") }
+	if _, err := p.PredictRecord(rec); err == nil || !strings.Contains(err.Error(), "model panicked: boom") {
+		t.Errorf("error %v, want the panic", err)
+	}
+}
+
+func TestLabelTypes(t *testing.T) {
+	for _, c := range []struct {
+		typ, want string
+		labels    []string
+	}{
+		{"int64", "[0 7]", []string{"0", "7"}},
+		{"bool", "[false true]", []string{"false", "true"}},
+		{"float64", "[0.5 1.5]", []string{"0.5", "1.5"}},
+		{"utf8", `["no" "yes"]`, []string{"no", "yes"}},
+	} {
+		s := toy.Scorer()
+		s.Outputs[2].Labels, s.Outputs[2].LabelType = c.labels, c.typ
+		rec := record(t,
+			column{"x", f64, []any{0.0, 3.0}},
+			column{"flag", bln, []any{false, false}},
+			column{"color", utf8, []any{"red", "red"}},
+		)
+		out, err := s.PredictRecord(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := out.Column(5).String(); got != c.want || out.Schema().Field(5).Type.String() != c.typ {
+			t.Errorf("%s labels %s of type %s, want %s", c.typ, got, out.Schema().Field(5).Type, c.want)
+		}
+		out.Release()
+		rec.Release()
+	}
+	s := toy.Scorer()
+	s.Outputs[2].LabelType = "int64"
+	if _, err := s.BatchFromRecord(record(t)); err == nil || !strings.Contains(err.Error(), `label "no" does not parse as int64`) {
+		t.Errorf("error %v for unparsable labels", err)
+	}
+}
