@@ -56,3 +56,13 @@ func statusOf(err error) Status {
 	}
 	return StatusInternal
 }
+
+// panicked returns the failure for the value r recovered from a panic.
+func panicked(r any) *failure {
+	// With debug.SetPanicOnFault, reading past the end of a caller's
+	// buffer into unmapped memory panics with the address.
+	if f, ok := r.(interface{ Addr() uintptr }); ok {
+		return fail(StatusInternal, "internal error: memory fault at address %#x (is a buffer shorter than its length argument?): %v", f.Addr(), r)
+	}
+	return fail(StatusInternal, "internal error: %v", r)
+}

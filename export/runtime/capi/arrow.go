@@ -1,0 +1,44 @@
+package capi
+
+import (
+	"errors"
+	"runtime/debug"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/quiver-ml/quiver/export/runtime"
+)
+
+// predictRecord is quiver_predict_arrow's scoring: it returns rec's
+// columns followed by s's outputs, whose memory comes from mem. It fails
+// with StatusInput when rec lacks an input or holds one of the wrong type,
+// StatusModel when the model rejects a row or writes an invalid class, and
+// StatusInternal when the model panics.
+func predictRecord(s *runtime.Scorer, rec arrow.Record, mem memory.Allocator) (out arrow.Record, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, panicked(r)
+		}
+	}()
+	b, err := s.BatchFromRecord(rec)
+	if err != nil {
+		// Register checked the scorer, so it is the record that is wrong.
+		return nil, fail(StatusInput, "%v", err)
+	}
+	res, err := s.ScoreBatch(b)
+	if err != nil {
+		var pe *runtime.PanicError
+		if errors.As(err, &pe) {
+			return nil, fail(StatusInternal, "internal error: %v", err)
+		}
+		return nil, fail(StatusModel, "%v", err)
+	}
+	out, err = s.RecordFromResult(rec, res, mem)
+	if err != nil {
+		// Rows agree and the scorer is sound, so only a class code out of
+		// range is left: the model's doing.
+		return nil, fail(StatusModel, "%v", err)
+	}
+	return out, nil
+}
