@@ -19,9 +19,15 @@
  * set *error to NULL on success and, on failure, to a NUL-terminated
  * message allocated with malloc, which the caller frees with quiver_free.
  * A failure inside the library (a Go panic) is reported as
- * QUIVER_ERR_INTERNAL rather than aborting the process, except for reads
- * of unmapped memory through pointers the caller passed in C code and the
- * Go runtime's fatal errors (out of memory), which abort.
+ * QUIVER_ERR_INTERNAL rather than aborting the process. So is a read of
+ * unmapped memory past the end of a buffer shorter than its length
+ * argument, where Go code reads it (the matrix); a buffer that is short
+ * but mapped is read as garbage, and a bad pointer inside an Arrow array
+ * may crash. The Go runtime's fatal errors (out of memory) abort.
+ *
+ * Signals. Like every Go c-shared library, the library installs handlers
+ * for synchronous signals (SIGSEGV, SIGBUS, SIGFPE) and forwards those not
+ * raised by Go code to the handlers installed before it was loaded.
  */
 #ifndef QUIVER_SCORER_H
 #define QUIVER_SCORER_H
@@ -152,15 +158,21 @@ const char* quiver_metadata_json(void);
  *
  * It writes out as a row-major rows x quiver_n_outputs() matrix: a float
  * output as is, a label output as its class code (the index into the
- * output's "labels", as a double). out_len, the number of doubles at out,
- * must be at least rows * quiver_n_outputs(); only that many are written.
- * rows may be 0, and x and out NULL when it is.
+ * output's "labels", as a double), NaN for a row the model gives no
+ * class. out_len, the number of doubles at out, must be at least
+ * rows * quiver_n_outputs(); only that many are written. rows may be 0,
+ * and x and out NULL when it is; cols must still match.
  *
  * It returns QUIVER_OK, or QUIVER_ERR_ARGUMENT, QUIVER_ERR_INPUT (the
  * message names the row and column), QUIVER_ERR_MODEL or
- * QUIVER_ERR_INTERNAL with the message in *error (see above). On failure
- * every value of out (up to rows * quiver_n_outputs()) is NaN, so no
- * partial result passes as a prediction.
+ * QUIVER_ERR_INTERNAL with the message in *error (see above). When it
+ * fails with rows > 0 and out not NULL (and the library holds a model),
+ * the first min(out_len, rows * quiver_n_outputs()) values of out are
+ * NaN, so that no partial result passes as a prediction.
+ *
+ * Rows are scored in chunks of 1024 and a model numbers rows within its
+ * chunk, so a model's message about a row past the first chunk is
+ * prefixed with the chunk's rows ("rows 1024 to 2047: row 5: ...").
  */
 int quiver_predict_matrix(const double* x, int64_t rows, int64_t cols,
                           double* out, int64_t out_len, char** error);
@@ -169,15 +181,19 @@ int quiver_predict_matrix(const double* x, int64_t rows, int64_t cols,
  * quiver_predict_arrow scores an Arrow record batch: in is a struct array
  * (with in_schema its struct type) whose fields include the model's inputs
  * by name, in any order; fields the model does not read are passed through.
- * A number input may be any integer or floating-point type, a boolean input
- * bool, a category input utf8, large_utf8 or a dictionary of strings; nulls
- * are missing values and a string that is not among the categories is
- * unseen.
+ * A number input may be any integer or floating-point type; a boolean
+ * input bool, or a number holding only 0 and 1; a category input utf8,
+ * large_utf8, utf8_view or a dictionary of those (or an integer or bool
+ * field, read as its values' text). Nulls are missing values, and a string
+ * that is not among the categories is unseen.
  *
  * On success it fills out and out_schema with a struct array of the input
- * fields followed by the model's outputs (a label output as a column of its
- * label type); the caller owns them and releases each through its release
- * callback. The library takes ownership of in and in_schema whenever they
+ * fields followed by the model's outputs: a float output as float64, a
+ * label output as a field of its "label_type" (null for a row the model
+ * gives no class). An input field named like an output is left out, so
+ * that scoring scored data replaces its outputs. The caller owns out and
+ * out_schema and releases each through its release callback; the
+ * library ignores what they held before the call. The library takes ownership of in and in_schema whenever they
  * are not NULL and not already released: they are released (their release
  * set to NULL) when the call returns, successful or not, though in's
  * buffers may live on inside out until out is released. On failure out and
