@@ -81,3 +81,55 @@ func BenchmarkFitCategorical(b *testing.B) {
 		fitModel(b, f, estimators.Spec{Target: "y"}, params)
 	}
 }
+
+// BenchmarkFitOneHot fits 255-leaf trees on one-hot encoded categories (the
+// output of a one-hot step: 103 columns of 0 and 1 for categories of 32,
+// 32, 20, 12 and 7 levels) and two numeric features, where bundling
+// exclusive features matters (rows from QUIVER_BENCH_ROWS, default
+// 100,000).
+func BenchmarkFitOneHot(b *testing.B) {
+	n := 100000
+	if s, err := strconv.Atoi(os.Getenv("QUIVER_BENCH_ROWS")); err == nil {
+		n = s
+	}
+	rng := rand.New(rand.NewPCG(9, 10))
+	var names []string
+	var arrays []arrow.Array
+	z := make([]float64, n)
+	for j, k := range []int{32, 32, 20, 12, 7} {
+		hot := make([][]float64, k)
+		for c := range hot {
+			hot[c] = make([]float64, n)
+		}
+		effects := make([]float64, k)
+		for c := range effects {
+			effects[c] = rng.NormFloat64() * 0.5
+		}
+		for i := range n {
+			c := rng.IntN(k)
+			hot[c][i] = 1
+			z[i] += effects[c]
+		}
+		for c := range hot {
+			names = append(names, fmt.Sprintf("cat%d_%d", j, c))
+			arrays = append(arrays, floats(hot[c], false))
+		}
+	}
+	hour, dist, y := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range n {
+		hour[i] = float64(rng.IntN(24))
+		dist[i] = rng.ExpFloat64() * 800
+		v := z[i] - 1.3 + 0.05*(hour[i]-12) + 0.0003*dist[i]
+		if rng.Float64() < 1/(1+math.Exp(-v)) {
+			y[i] = 1
+		}
+	}
+	names = append(names, "hour", "distance", "y")
+	arrays = append(arrays, floats(hour, false), floats(dist, false), floats(y, false))
+	f := frame(b, names, arrays...)
+	params := map[string]any{"objective": "log_loss", "max_iter": 20, "num_leaves": 255, "n_threads": 2}
+	b.ResetTimer()
+	for range b.N {
+		fitModel(b, f, estimators.Spec{Target: "y"}, params)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow"
 
@@ -232,27 +233,81 @@ func (c *column) values(lo int, dst []float64) {
 	}
 }
 
-// binMatrix is the binned feature matrix, row-major: the bins of row r are
-// bins[r*nf : (r+1)*nf]. offsets[j] is the first histogram slot of feature
-// j; offsets[nf] is the histogram's size.
+// binMatrix is the binned feature matrix. Its features are stored in
+// columns, row-major: the stored values of row r are bins[r*ng : (r+1)*ng].
+// A column holds one feature's bins as they are, or a bundle of features
+// that are never away from their most frequent bin in the same row (the
+// one-hot columns of one category, say): the bundle stores which feature
+// is away and in which bin, so a histogram pass reads one column for all
+// of them (LightGBM's exclusive feature bundling, without conflicts).
+//
+// offsets[j] is the first histogram slot of feature j and offsets[nf] the
+// histogram's size; slots[c] is the first slot of stored column c in the
+// histogram of stored values, which buildHist expands into features.
 type binMatrix[B binType] struct {
-	n, nf   int
-	bins    []B
-	offsets []int
+	n, nf, ng int
+	bins      []B
+	offsets   []int
+	slots     []int
+	column    []int      // stored column of each feature
+	decode    [][]uint16 // per feature, its bin for each value of its column; nil when the column is its own
+	common    []int      // per bundled feature, its most frequent bin, which the column does not store
+	members   [][]int    // features of each stored column
+	// byColumn holds the stored columns again, column by column, for
+	// partitioning rows, which reads one column at scattered rows: a
+	// column is 1/ng of the matrix and stays in cache (see columnMajor).
+	byColumn [][]B
+}
+
+// columnMajor fills bm.byColumn, in parallel over row chunks.
+func (bm *binMatrix[B]) columnMajor(ctx context.Context, threads int) error {
+	bm.byColumn = make([][]B, bm.ng)
+	for c := range bm.byColumn {
+		bm.byColumn[c] = make([]B, bm.n)
+	}
+	return engine.ForChunks(ctx, threads, bm.n, func(_, lo, hi int) {
+		for c, col := range bm.byColumn {
+			for r := lo; r < hi; r++ {
+				col[r] = bm.bins[r*bm.ng+c]
+			}
+		}
+	})
+}
+
+// binOf returns the bin of feature f in row r.
+func (bm *binMatrix[B]) binOf(r, f int) int {
+	v := int(bm.bins[r*bm.ng+bm.column[f]])
+	if d := bm.decode[f]; d != nil {
+		return int(d[v])
+	}
+	return v
+}
+
+// identityLayout gives every feature a stored column of its own.
+func (bm *binMatrix[B]) identityLayout(mappers []*mapper) {
+	bm.ng = bm.nf
+	bm.offsets = make([]int, bm.nf+1)
+	bm.column = make([]int, bm.nf)
+	bm.decode = make([][]uint16, bm.nf)
+	bm.members = make([][]int, bm.nf)
+	for j, m := range mappers {
+		bm.offsets[j+1] = bm.offsets[j] + m.numBins()
+		bm.column[j] = j
+		bm.members[j] = []int{j}
+	}
+	bm.slots = bm.offsets
 }
 
 // binFrame bins every row of cols with the mappers, in parallel over row
-// chunks.
+// chunks, one stored column per feature.
 func binFrame[B binType](ctx context.Context, threads int, cols []column, mappers []*mapper) (*binMatrix[B], error) {
 	nf := len(cols)
 	n := 0
 	if nf > 0 {
 		n = cols[0].arr.Len()
 	}
-	bm := &binMatrix[B]{n: n, nf: nf, bins: make([]B, n*nf), offsets: make([]int, nf+1)}
-	for j, m := range mappers {
-		bm.offsets[j+1] = bm.offsets[j] + m.numBins()
-	}
+	bm := &binMatrix[B]{n: n, nf: nf, bins: make([]B, n*nf)}
+	bm.identityLayout(mappers)
 	err := engine.ForChunks(ctx, threads, n, func(_, lo, hi int) {
 		buf := make([]float64, hi-lo)
 		for j, c := range cols {
@@ -270,4 +325,191 @@ func binFrame[B binType](ctx context.Context, threads int, cols []column, mapper
 		}
 	})
 	return bm, err
+}
+
+// bundle returns bm with its mutually exclusive sparse features stored in
+// shared columns, or bm itself when no two features can share one. A
+// feature is a candidate when at most half the rows leave its most
+// frequent bin; candidates, the sparsest last, join the first bundle none
+// of whose rows they share and whose stored values stay within B.
+func bundle[B binType](ctx context.Context, threads int, bm *binMatrix[B], mappers []*mapper) (*binMatrix[B], error) {
+	n, nf := bm.n, bm.nf
+	if nf < 2 || n == 0 {
+		return bm, nil
+	}
+	// Bin counts of every feature, per row chunk, then added.
+	chunks := engine.NumChunks(n)
+	counts := make([][]int64, chunks)
+	err := engine.ForChunks(ctx, threads, n, func(c, lo, hi int) {
+		cnt := make([]int64, bm.offsets[nf])
+		for r := lo; r < hi; r++ {
+			for j, b := range bm.bins[r*nf : (r+1)*nf] {
+				cnt[bm.offsets[j]+int(b)]++
+			}
+		}
+		counts[c] = cnt
+	})
+	if err != nil {
+		return nil, err
+	}
+	common := make([]int, nf)
+	away := make([]int, nf) // rows not in the most frequent bin
+	var candidates []int
+	for j := range nf {
+		best := int64(-1)
+		for b := range mappers[j].numBins() {
+			var k int64
+			for _, cnt := range counts {
+				k += cnt[bm.offsets[j]+b]
+			}
+			if k > best {
+				best, common[j] = k, b
+			}
+		}
+		away[j] = n - int(best)
+		if away[j] <= n/2 {
+			candidates = append(candidates, j)
+		}
+	}
+	if len(candidates) < 2 {
+		return bm, nil
+	}
+	// The rows where each candidate leaves its common bin, in one pass.
+	rows := make([][]int32, nf)
+	for _, j := range candidates {
+		rows[j] = make([]int32, 0, away[j])
+	}
+	for r := range n {
+		row := bm.bins[r*nf : (r+1)*nf]
+		for _, j := range candidates {
+			if int(row[j]) != common[j] {
+				rows[j] = append(rows[j], int32(r))
+			}
+		}
+	}
+	slices.SortStableFunc(candidates, func(a, b int) int { return away[b] - away[a] })
+	limit := 1 << (8 * unsafe.Sizeof(B(0)))
+	type pack struct {
+		features []int
+		values   int // stored values used, 0 (every feature common) included
+		taken    []uint64
+		away     int
+	}
+	var packs []*pack
+	bundled := make([]int, nf) // 1 + pack of each bundled feature
+	for _, j := range candidates {
+		size := mappers[j].numBins() - 1
+		placed := false
+		for pi, p := range packs {
+			if p.values+size > limit || p.away+away[j] > n {
+				continue
+			}
+			clash := false
+			for _, r := range rows[j] {
+				if p.taken[r>>6]&(1<<(r&63)) != 0 {
+					clash = true
+					break
+				}
+			}
+			if clash {
+				continue
+			}
+			p.features = append(p.features, j)
+			p.values += size
+			p.away += away[j]
+			for _, r := range rows[j] {
+				p.taken[r>>6] |= 1 << (r & 63)
+			}
+			bundled[j] = pi + 1
+			placed = true
+			break
+		}
+		if !placed && 1+size <= limit {
+			p := &pack{features: []int{j}, values: 1 + size, taken: make([]uint64, (n+63)/64), away: away[j]}
+			for _, r := range rows[j] {
+				p.taken[r>>6] |= 1 << (r & 63)
+			}
+			packs = append(packs, p)
+			bundled[j] = len(packs)
+		}
+	}
+	// Features left in a pack of their own keep a column of their own.
+	for _, p := range packs {
+		if len(p.features) == 1 {
+			bundled[p.features[0]] = 0
+		}
+	}
+	// Stored columns in the order of their first feature.
+	out := &binMatrix[B]{n: n, nf: nf, offsets: bm.offsets, column: make([]int, nf), decode: make([][]uint16, nf),
+		common: make([]int, nf)}
+	base := make([]int, nf) // stored value of a bundled feature's first bin away from its common one, minus 1
+	seen := make(map[int]int)
+	for j := range nf {
+		if bundled[j] == 0 {
+			out.column[j] = len(out.members)
+			out.members = append(out.members, []int{j})
+			continue
+		}
+		c, ok := seen[bundled[j]]
+		if !ok {
+			c = len(out.members)
+			seen[bundled[j]] = c
+			out.members = append(out.members, nil)
+		}
+		out.column[j] = c
+		out.members[c] = append(out.members[c], j)
+	}
+	out.ng = len(out.members)
+	if out.ng == nf {
+		return bm, nil
+	}
+	out.slots = make([]int, out.ng+1)
+	for c, fs := range out.members {
+		values := mappers[fs[0]].numBins()
+		if len(fs) > 1 {
+			values = 1
+			for _, j := range fs {
+				base[j] = values - 1
+				values += mappers[j].numBins() - 1
+			}
+			for _, j := range fs {
+				d := make([]uint16, values)
+				for v := range d {
+					d[v] = uint16(common[j])
+				}
+				for b := range mappers[j].numBins() {
+					if b != common[j] {
+						d[base[j]+rank(b, common[j])] = uint16(b)
+					}
+				}
+				out.decode[j], out.common[j] = d, common[j]
+			}
+		}
+		out.slots[c+1] = out.slots[c] + values
+	}
+	out.bins = make([]B, n*out.ng)
+	err = engine.ForChunks(ctx, threads, n, func(_, lo, hi int) {
+		for r := lo; r < hi; r++ {
+			src, dst := bm.bins[r*nf:(r+1)*nf], out.bins[r*out.ng:(r+1)*out.ng]
+			for j, b := range src {
+				c := out.column[j]
+				switch {
+				case out.decode[j] == nil:
+					dst[c] = b
+				case int(b) != common[j]:
+					dst[c] = B(base[j] + rank(int(b), common[j]))
+				}
+			}
+		}
+	})
+	return out, err
+}
+
+// rank numbers the bins of a bundled feature other than its common one
+// from 1, in bin order.
+func rank(b, common int) int {
+	if b < common {
+		return b + 1
+	}
+	return b
 }

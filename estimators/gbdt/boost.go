@@ -341,6 +341,12 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 	if err != nil {
 		return nil, err
 	}
+	if bm, err = bundle(ctx, hp.threads, bm, m.mappers); err != nil {
+		return nil, err
+	}
+	if err = bm.columnMajor(ctx, hp.threads); err != nil {
+		return nil, err
+	}
 	var vbm *binMatrix[B]
 	if vcols != nil {
 		if vbm, err = binFrame[B](ctx, hp.threads, vcols, m.mappers); err != nil {
@@ -456,7 +462,7 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 				err := engine.ForChunks(ctx, hp.threads, n, func(_, lo, hi int) {
 					for r := lo; r < hi; r++ {
 						if !inBag[r] {
-							scores[k][r] += t.LeafValue[leafOfBins(gt, bm.bins[r*nf:(r+1)*nf])]
+							scores[k][r] += t.LeafValue[leafOfBins(gt, bm, r)]
 						}
 					}
 				})
@@ -467,7 +473,7 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 			if vbm != nil {
 				err := engine.ForChunks(ctx, hp.threads, vbm.n, func(_, lo, hi int) {
 					for r := lo; r < hi; r++ {
-						vscores[k][r] += t.LeafValue[leafOfBins(gt, vbm.bins[r*nf:(r+1)*nf])]
+						vscores[k][r] += t.LeafValue[leafOfBins(gt, vbm, r)]
 					}
 				})
 				if err != nil {
@@ -517,7 +523,7 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 					gt := &grown{tree: t, binThr: binThrs[ti]}
 					sk := scores[ti%K]
 					for r := lo; r < hi; r++ {
-						sk[r] += t.LeafValue[leafOfBins(gt, bm.bins[r*nf:(r+1)*nf])]
+						sk[r] += t.LeafValue[leafOfBins(gt, bm, r)]
 					}
 				}
 			})

@@ -2,6 +2,7 @@ package gbdt
 
 import (
 	"context"
+	"unsafe"
 
 	"github.com/quiver-ml/quiver/engine"
 )
@@ -27,6 +28,7 @@ type grower[B binType] struct {
 	idx         [2][]int32
 	free        [][]slot // histograms not in use
 	scratch     [][]slot // per-block histograms beyond the first block
+	stored      []slot   // histogram of the stored columns, when features are bundled
 	featureUsed []bool
 }
 
@@ -76,52 +78,67 @@ func (g *grower[B]) releaseHist(l *leafState) {
 
 // buildHist fills hist with the histogram of rows (all rows of the matrix
 // when all is set), in parallel over fixed row blocks and, when there are
-// fewer blocks than threads, over groups of features.
+// fewer blocks than threads, over groups of stored columns. With bundled
+// features the stored columns' histogram is built first, then expanded.
 func (g *grower[B]) buildHist(ctx context.Context, hist []slot, rows []int32, all bool, gh []gradPair) error {
 	m := len(rows)
 	if all {
 		m, rows = g.bm.n, nil
 	}
-	nf := g.bm.nf
+	ng := g.bm.ng
+	bundled := ng != g.bm.nf
+	out := hist
+	if bundled {
+		if g.stored == nil {
+			g.stored = make([]slot, g.bm.slots[ng])
+		}
+		out = g.stored
+	}
 	// Blocks depend on the leaf's size only: at most maxHistBlocks of them,
 	// at least histBlock rows each.
 	block := max(histBlock, (m+maxHistBlocks-1)/maxHistBlocks)
 	nblocks := max(1, (m+block-1)/block)
 	ngroups := 1
 	if nblocks < g.threads {
-		ngroups = min(nf, g.threads)
+		ngroups = min(ng, g.threads)
 	}
 	for len(g.scratch) < nblocks-1 {
-		g.scratch = append(g.scratch, make([]slot, len(hist)))
+		g.scratch = append(g.scratch, make([]slot, len(out)))
 	}
 	err := engine.ForTasks(ctx, g.threads, nblocks*ngroups, func(task int) {
 		b, grp := task/ngroups, task%ngroups
-		f0, f1 := grp*nf/ngroups, (grp+1)*nf/ngroups
-		target := hist
+		c0, c1 := grp*ng/ngroups, (grp+1)*ng/ngroups
+		target := out
 		if b > 0 {
 			target = g.scratch[b-1]
 		}
-		part := target[g.bm.offsets[f0]:g.bm.offsets[f1]]
+		part := target[g.bm.slots[c0]:g.bm.slots[c1]]
 		clear(part)
 		lo, hi := b*block, min(m, (b+1)*block)
-		accumulate(part, g.bm, rows, lo, hi, gh, f0, f1)
+		accumulate(part, g.bm, rows, lo, hi, gh, c0, c1)
 	})
-	if err != nil || nblocks == 1 {
+	if err == nil && nblocks > 1 {
+		// Add the blocks in order, in parallel over slices of the histogram.
+		size := len(out)
+		err = engine.ForTasks(ctx, g.threads, g.threads, func(t int) {
+			lo, hi := t*size/g.threads, (t+1)*size/g.threads
+			for b := 1; b < nblocks; b++ {
+				src := g.scratch[b-1][lo:hi]
+				dst := out[lo:hi]
+				for i := range dst {
+					dst[i].g += src[i].g
+					dst[i].h += src[i].h
+				}
+			}
+		})
+	}
+	if err != nil {
 		return err
 	}
-	// Add the blocks in order, in parallel over slices of the histogram.
-	size := len(hist)
-	return engine.ForTasks(ctx, g.threads, g.threads, func(t int) {
-		lo, hi := t*size/g.threads, (t+1)*size/g.threads
-		for b := 1; b < nblocks; b++ {
-			src := g.scratch[b-1][lo:hi]
-			dst := hist[lo:hi]
-			for i := range dst {
-				dst[i].g += src[i].g
-				dst[i].h += src[i].h
-			}
-		}
-	})
+	if bundled {
+		expand(hist, out, g.bm)
+	}
+	return nil
 }
 
 // findBest sets l.best to the best split of the leaf over the features in
@@ -149,20 +166,29 @@ func (g *grower[B]) findBest(l *leafState) {
 // the buffer that now holds them. Large leaves are partitioned in parallel
 // blocks and gathered into the other buffer; the result is the same.
 func (g *grower[B]) partition(ctx context.Context, l *leafState, f int, goLeft []bool) (int, int, error) {
-	nf := g.bm.nf
-	bins := g.bm.bins
+	bins := g.bm.byColumn[g.bm.column[f]]
+	if d := g.bm.decode[f]; d != nil {
+		// The side of each value of the feature's stored column.
+		stored := make([]bool, len(d))
+		for v, b := range d {
+			stored[v] = goLeft[b]
+		}
+		goLeft = stored
+	}
 	src := g.idx[l.buf][l.begin : l.begin+l.count]
 	dst := g.idx[1-l.buf][l.begin : l.begin+l.count]
 	part := func(seg, scratch []int32) int {
+		// Branch-free: every row is written to both sides and kept by
+		// one, since which side a row takes is a coin toss the branch
+		// predictor loses. seg[nl] is safe to write as nl never passes
+		// the row being read.
 		nl, nr := 0, 0
 		for _, r := range seg {
-			if goLeft[bins[int(r)*nf+f]] {
-				seg[nl] = r
-				nl++
-			} else {
-				scratch[nr] = r
-				nr++
-			}
+			left := int(b2i(goLeft[bins[r]]))
+			seg[nl] = r
+			scratch[nr] = r
+			nl += left
+			nr += 1 - left
 		}
 		copy(seg[nl:], scratch[:nr])
 		return nl
@@ -321,12 +347,12 @@ func (g *grower[B]) grow(ctx context.Context, rows []int32, gh []gradPair, used 
 	return &grown{tree: t, binThr: binThr, leaves: leaves}, nil
 }
 
-// leafOfBins returns the leaf of gt a binned row reaches.
-func leafOfBins[B binType](gt *grown, row []B) int {
+// leafOfBins returns the leaf of gt that row r of bm reaches.
+func leafOfBins[B binType](gt *grown, bm *binMatrix[B], r int) int {
 	t := gt.tree
 	c := t.root()
 	for c >= 0 {
-		b := row[t.Feature[c]]
+		b := bm.binOf(r, int(t.Feature[c]))
 		var left bool
 		switch {
 		case b == 0:
@@ -344,4 +370,9 @@ func leafOfBins[B binType](gt *grown, row []B) int {
 		}
 	}
 	return int(^c)
+}
+
+// b2i is 1 for true and 0 for false, without a branch.
+func b2i(b bool) uint8 {
+	return *(*uint8)(unsafe.Pointer(&b))
 }

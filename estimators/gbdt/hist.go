@@ -32,27 +32,27 @@ func (a *hbin) sub(b hbin) {
 type gradPair struct{ g, h float64 }
 
 // accumulate adds the rows of rows (every row in [lo, hi) when rows is
-// nil) to the histogram slots of the features [f0, f1), hist being indexed
-// by slot - offsets[f0]. Each feature's bins are summed in row order
+// nil) to the histogram slots of the stored columns [c0, c1), hist being
+// indexed by slot - slots[c0]. Each column's bins are summed in row order
 // whatever the split of the work, which keeps histograms, and so the
 // trees, independent of the thread count.
-func accumulate[B binType](hist []slot, bm *binMatrix[B], rows []int32, lo, hi int, gh []gradPair, f0, f1 int) {
-	nf := bm.nf
-	width := f1 - f0
+func accumulate[B binType](hist []slot, bm *binMatrix[B], rows []int32, lo, hi int, gh []gradPair, c0, c1 int) {
+	ng := bm.ng
+	width := c1 - c0
 	if width == 0 || len(hist) == 0 {
 		return
 	}
 	rel := make([]int, width)
 	for k := range rel {
-		rel[k] = bm.offsets[f0+k] - bm.offsets[f0]
+		rel[k] = bm.slots[c0+k] - bm.slots[c0]
 	}
 	// Every slot rel[k]+b lies inside hist by construction of the offsets
-	// (b < number of bins of the feature), so the inner loop skips bounds
+	// (b < number of values of the column), so the inner loop skips bounds
 	// checks through a base pointer.
 	base := unsafe.Pointer(unsafe.SliceData(hist))
 	add := func(r int) {
 		p := gh[r]
-		row := bm.bins[r*nf+f0 : r*nf+f1]
+		row := bm.bins[r*ng+c0 : r*ng+c1]
 		for k, b := range row {
 			e := (*slot)(unsafe.Add(base, uintptr(rel[k]+int(b))*unsafe.Sizeof(slot{})))
 			e.g += p.g
@@ -67,5 +67,36 @@ func accumulate[B binType](hist []slot, bm *binMatrix[B], rows []int32, lo, hi i
 	}
 	for _, r := range rows[lo:hi] {
 		add(int(r))
+	}
+}
+
+// expand turns the histogram of stored columns into the histogram of
+// features. A bundled feature's common bin, which its column does not
+// store, gets the leaf's sums less those of its other bins.
+func expand[B binType](hist, stored []slot, bm *binMatrix[B]) {
+	var total slot
+	for _, b := range stored[bm.slots[0]:bm.slots[1]] {
+		total.g += b.g
+		total.h += b.h
+	}
+	for c, fs := range bm.members {
+		col := stored[bm.slots[c]:bm.slots[c+1]]
+		for _, f := range fs {
+			h := hist[bm.offsets[f]:bm.offsets[f+1]]
+			d := bm.decode[f]
+			if d == nil {
+				copy(h, col)
+				continue
+			}
+			rest := total
+			for v := 1; v < len(d); v++ {
+				if b := int(d[v]); b != bm.common[f] {
+					h[b] = col[v]
+					rest.g -= col[v].g
+					rest.h -= col[v].h
+				}
+			}
+			h[bm.common[f]] = rest
+		}
 	}
 }
