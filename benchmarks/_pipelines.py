@@ -249,10 +249,11 @@ def quiver_call(s: Scale) -> str:
 
 
 def fit_quiver(pipe: Any, table: pa.Table) -> tuple[Any, dict[str, Any]]:
-    """Fit the pipeline as a user does: ``pipe(table, target=...)``, which
-    also scores the training frame (``scored``; quiver's pipelines always
-    return it)."""
-    predict, _, log = pipe(table, target=TARGET, progress=False)
+    """Fit the pipeline as a user does when only the fitted pipeline is
+    wanted: ``pipe(table, target=..., score=False)``, the work the peers'
+    fits do (the feature steps transform the training frame for the next
+    step; the model does not score it)."""
+    predict, _, log = pipe(table, target=TARGET, progress=False, score=False)
     return predict, log
 
 
@@ -702,8 +703,9 @@ def render(details: list[str]) -> list[str]:
         f"- the same model everywhere: binary log loss, {s.max_iter} rounds, {s.num_leaves} leaves, learning rate "
         f"{LEARNING_RATE:g}, {MAX_BIN} bins, at least {MIN_LEAF} rows per leaf, no early stopping, {N_THREADS} "
         "threads:",
-        f"  - {names['quiver']}: `{quiver_call(s)}`, fitted as `pipe(train, target=\"y\")` (which also scores the "
-        "training frame, as every quiver pipeline does) and scored with `predict(test, n_threads=2)`; the "
+        f"  - {names['quiver']}: `{quiver_call(s)}`, fitted as `pipe(train, target=\"y\", score=False)` (the "
+        "feature steps transform the training frame for the next step; the model does not score it, as the "
+        "peers' fits do not) and scored with `predict(test, n_threads=2)`; the "
         "predict function is one engine model of the three steps",
         f"  - {names['scikit-learn']}: `{SKLEARN_CALL.format(max_iter=s.max_iter, num_leaves=s.num_leaves)}` "
         f"under `threadpool_limits({N_THREADS})`; `fit(X, y)` and `predict_proba(X_test)`",

@@ -84,9 +84,9 @@ def test_signature_is_derived_from_the_space(learner):
     sp = quiver.space(learner)
     fn = getattr(quiver, learner)
     params = inspect.signature(fn).parameters
-    assert list(params) == ["data", "target", "features", "weight", *sp.names(), "progress"]
+    assert list(params) == ["data", "target", "features", "weight", *sp.names(), "progress", "score"]
     assert params["data"].kind is inspect.Parameter.POSITIONAL_ONLY
-    for name in ["target", "features", "weight", *sp.names(), "progress"]:
+    for name in ["target", "features", "weight", *sp.names(), "progress", "score"]:
         assert params[name].kind is inspect.Parameter.KEYWORD_ONLY, name
     for p in sp:
         assert params[p.name].default == p.default, p.name

@@ -206,7 +206,7 @@ def _small(n: int = 600, seed: int = 0) -> dict[str, np.ndarray]:
 def test_signature_takes_valid():
     sp = quiver.space("gbdt")
     params = inspect.signature(quiver.gbdt).parameters
-    assert list(params) == ["data", "target", "features", "weight", "valid", *sp.names(), "progress"]
+    assert list(params) == ["data", "target", "features", "weight", "valid", *sp.names(), "progress", "score"]
     for p in sp:
         assert params[p.name].default == p.default, p.name
     assert "valid :" in quiver.gbdt.__doc__

@@ -186,6 +186,25 @@ def test_heterogeneous_pipeline_round_trips(mixed, tmp_path):
 
 
 @needs_preprocess
+def test_score_false_skips_the_scored_frame(mixed):
+    fit = quiver.pipeline(("impute", quiver.imputer), ("encode", quiver.one_hot), ("gbdt", quiver.gbdt(**FAST_GBDT)))
+    predict, scored, log = fit(mixed, target="label")
+    quiet, nothing, quiet_log = fit(mixed, target="label", score=False)
+    assert nothing is None
+    # The steps before the last still scored their frames; the last did not.
+    assert "score_training_seconds" in quiet_log["encode"]["one_hot"]["timings"]
+    assert "score_training_seconds" not in quiet_log["gbdt"]["gbdt"]["timings"]
+    np.testing.assert_array_equal(quiet(mixed)["probability_yes"], scored["probability_yes"])
+    # A learner alone, too; and the argument is checked.
+    _, none, _ = quiver.gbdt(mixed[["a", "b", "label"]], target="label", score=False, **FAST_GBDT)
+    assert none is None
+    with pytest.raises(TypeError, match="score must be True or False"):
+        fit(mixed, target="label", score="no")
+    with pytest.raises(TypeError, match="score must be True or False"):
+        quiver.gbdt(mixed, target="label", score=1)
+
+
+@needs_preprocess
 def test_valid_frame_goes_through_the_feature_steps(mixed):
     train, valid = mixed.iloc[:200], mixed.iloc[200:]
     fit = quiver.pipeline(("impute", quiver.imputer), ("encode", quiver.one_hot),

@@ -378,6 +378,11 @@ def test_validate_defaults_and_plain_learner(data):
     assert len(scores) == 5
     assert list(scores.columns)[4:] == ["accuracy", "auc", "log_loss"]
     assert "logistic_regression" in logs[0]
+    # Folds score only their held-out rows, not their training rows.
+    assert all("score_training_seconds" not in log["logistic_regression"]["timings"] for log in logs)
+    pipe = quiver.pipeline(("model", quiver.logistic_regression))
+    _, logs = quiver.validate(pipe, data[FEATURES + ["label"]], target="label", split=quiver.KFold(2))
+    assert all("score_training_seconds" not in log["model"]["logistic_regression"]["timings"] for log in logs)
 
 
 def test_validate_group_and_time_columns(data):

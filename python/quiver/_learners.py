@@ -169,6 +169,9 @@ def _docstring(sp: Space) -> str:
         "progress : bool, optional",
         "    Show a progress bar (needs tqdm); by default one appears for fits longer than",
         f"    {_PROGRESS_AFTER_SECONDS:g} seconds.",
+        "score : bool, default True",
+        "    Score the training frame; with False, ``scored`` is None and the fit skips",
+        "    that pass over the data (cross-validation folds do not need it).",
         "",
         "Raises",
         "------",
@@ -199,13 +202,17 @@ def make_learner(name: str) -> Callable[..., Any]:
             *([inspect.Parameter(holdout, kw, default=None, annotation="FrameLike | None")] if holdout else []),
             *(inspect.Parameter(p.name, kw, default=p.default, annotation=_ANNOTATIONS[p.kind]) for p in sp),
             inspect.Parameter("progress", kw, default=None, annotation="bool | None"),
+            inspect.Parameter("score", kw, default=True, annotation="bool"),
         ]
     )
 
     def learner(data: Any = None, /, *, target: str | None = None, features: list[str] | None = None,
-                weight: str | None = None, progress: bool | None = None, **hyperparameters: Any):
+                weight: str | None = None, progress: bool | None = None, score: bool = True,
+                **hyperparameters: Any):
         valid = hyperparameters.pop(holdout, None) if holdout else None
         params = sp.validate(hyperparameters)
+        if not isinstance(score, bool):
+            raise TypeError(f"{name}: score must be True or False, got {score!r}")
         if data is None:
             extra = {holdout: valid} if valid is not None else {}
             return functools.partial(learner, target=target, features=features, weight=weight,
@@ -213,7 +220,7 @@ def make_learner(name: str) -> Callable[..., Any]:
         if target is None and not sp.transformer:
             raise ValueError(f"{name}: target is required: name the column to predict")
         return fit(name, data, target=target, features=features, weight=weight, valid=valid,
-                   params=params, progress=progress)
+                   params=params, progress=progress, score=score)
 
     learner.__name__ = learner.__qualname__ = name
     learner.__module__ = "quiver"

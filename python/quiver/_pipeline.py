@@ -207,7 +207,7 @@ class Pipeline:
         return sp.validate(overrides)
 
     def __call__(self, data: Any = None, /, *, target: str | None = None, weight: str | None = None,
-                 progress: bool | None = None, **hyperparameters: Any) -> Any:
+                 progress: bool | None = None, score: bool = True, **hyperparameters: Any) -> Any:
         """Fit the pipeline on ``data``, or curry it when ``data`` is None.
 
         Parameters
@@ -223,6 +223,10 @@ class Pipeline:
             A column of sample weights, passed to every quiver step.
         progress : bool, optional
             Passed to every quiver step (see the learners).
+        score : bool, default True
+            Return the scored training frame. With False, ``scored`` is
+            None and the last step does not score the training frame
+            (the steps before it still transform it for the next).
         **hyperparameters
             ``step__param=value`` for any parameter of :meth:`space`, such as
             ``gbdt__num_leaves=63``; they override the values the steps were
@@ -238,8 +242,9 @@ class Pipeline:
             in a model it returns the frame it is given with the last step's
             outputs added; for one that ends in a feature step or a Python
             step, the frame as the chain leaves it.
-        scored : frame
-            ``predict`` applied to ``data``, in ``data``'s own type.
+        scored : frame or None
+            ``predict`` applied to ``data``, in ``data``'s own type; None
+            with ``score=False``.
         log : dict
             ``{step_name: step_log}`` in order.
 
@@ -268,14 +273,18 @@ class Pipeline:
         for name in (target, weight):
             if name is not None and not isinstance(name, str):
                 raise TypeError(f"pipeline: target and weight must be column names (str), got {name!r}")
-        return self._fit(data, params, target, weight, progress)
+        if not isinstance(score, bool):
+            raise TypeError(f"pipeline: score must be True or False, got {score!r}")
+        return self._fit(data, params, target, weight, progress, score=score)
 
     def _fit(self, data: Any, params: dict[str, Any], target: str | None, weight: str | None,
-             progress: bool | None, before: tuple[tuple[str, Callable[[Any], Any]], ...] = ()
-             ) -> tuple[Any, Any, dict[str, Any]]:
+             progress: bool | None, before: tuple[tuple[str, Callable[[Any], Any]], ...] = (),
+             score: bool = True) -> tuple[Any, Any, dict[str, Any]]:
         """Fit the steps in turn. ``before`` are the predict functions of the
         steps an enclosing pipeline fitted ahead of this one, which holdout
-        frames (given in the caller's columns) go through first."""
+        frames (given in the caller's columns) go through first. Without
+        ``score`` the last step skips scoring when it can and the scored
+        frame is None."""
         per_step: dict[str, dict[str, Any]] = {s.name: {} for s in self._steps}
         for key, value in params.items():
             step, _, rest = key.partition(SEP)
@@ -284,8 +293,10 @@ class Pipeline:
         log: dict[str, Any] = {}
         cur = data
         for i, s in enumerate(self._steps):
+            last = i == len(self._steps) - 1
             try:
-                result = self._fit_step(s, cur, per_step[s.name], target, weight, progress, [*before, *fitted])
+                result = self._fit_step(s, cur, per_step[s.name], target, weight, progress, [*before, *fitted],
+                                        score=score or not last)
             except Exception as exc:
                 _note(exc, f"in pipeline step {s.name!r} ({s.learner or s.kind})")
                 raise
@@ -293,8 +304,7 @@ class Pipeline:
                 raise TypeError(f"pipeline step {s.name!r} returned {_describe(result)}; a step returns "
                                 "(predict, scored, log) with a callable predict")
             predict, scored, step_log = result
-            last = i == len(self._steps) - 1
-            if scored is None:
+            if not last and scored is None:
                 raise TypeError(f"pipeline step {s.name!r} returned no scored frame; the next step fits on it")
             if not last:
                 have = set(column_names(scored))
@@ -312,13 +322,18 @@ class Pipeline:
         else:
             predict = PipelinePredictor(fitted, log)
         predict.log = log
+        if not score:
+            return predict, None, log
+        if cur is None:
+            raise TypeError(f"pipeline step {self._steps[-1].name!r} returned no scored frame")
         return predict, _final_frame(data, cur, _predictive_outputs(predict)), log
 
     def _fit_step(self, s: _Step, frame: Any, params: dict[str, Any], target: str | None, weight: str | None,
-                  progress: bool | None, fitted: list[tuple[str, Callable[[Any], Any]]]) -> Any:
+                  progress: bool | None, fitted: list[tuple[str, Callable[[Any], Any]]], score: bool = True) -> Any:
         """Fit one step on ``frame`` and return what the step returns.
         ``fitted`` are the predict functions of every step fitted before it,
-        an enclosing pipeline's included."""
+        an enclosing pipeline's included; ``score=False`` asks a quiver step
+        not to score ``frame`` (a Python step scores it anyway)."""
         if s.kind == "python":
             return s.step(frame, target=target) if target is not None and _accepts_target(s.step) else s.step(frame)
         if s.kind == "pipeline":
@@ -326,8 +341,9 @@ class Pipeline:
             return inner._fit(frame, {**inner._params, **inner._validate(params)},
                               target if target is not None else inner._target,
                               weight if weight is not None else inner._weight,
-                              progress if progress is not None else inner._progress, tuple(fitted))
+                              progress if progress is not None else inner._progress, tuple(fitted), score=score)
         kw: dict[str, Any] = dict(params)
+        kw["score"] = score
         curried = s.curried
         if target is not None:
             own = curried.get("target")

@@ -71,8 +71,11 @@ def _fold_target(table: pa.Table, target: str, summary: dict[str, Any]) -> pa.Ta
 
 
 def target_encoder(data: Any = None, /, *, target: str | None = None, features: list[str] | None = None,
-                   weight: str | None = None, progress: bool | None = None, **hyperparameters: Any) -> Any:
+                   weight: str | None = None, progress: bool | None = None, score: bool = True,
+                   **hyperparameters: Any) -> Any:
     params = space(NAME).validate(hyperparameters)
+    if not isinstance(score, bool):
+        raise TypeError(f"{NAME}: score must be True or False, got {score!r}")
     if data is None:
         return functools.partial(target_encoder, target=target, features=features, weight=weight,
                                  progress=progress, **params)
@@ -81,6 +84,9 @@ def target_encoder(data: Any = None, /, *, target: str | None = None, features: 
     started = time.perf_counter()
     predict, _, log = fit(NAME, data, target=target, features=features, weight=weight, params=params,
                           progress=progress, score=False)
+    if not score:
+        # The out-of-fold encodings exist only to score the training rows.
+        return predict, None, log
     table, kind = as_arrow(data)
     n_folds, seed = predict.params["n_folds"], predict.params["seed"]
     n = table.num_rows
@@ -124,6 +130,7 @@ def _signature() -> Any:
         inspect.Parameter("weight", kw, default=None, annotation="str | None"),
         *(inspect.Parameter(p.name, kw, default=p.default, annotation=annotations[p.kind]) for p in sp),
         inspect.Parameter("progress", kw, default=None, annotation="bool | None"),
+        inspect.Parameter("score", kw, default=True, annotation="bool"),
     ])
 
 

@@ -621,8 +621,10 @@ def _like(table: pa.Table, kind: str) -> Any:
 
 
 def _fit_keywords(step: Callable[..., Any], target: str, progress: bool | None) -> dict[str, Any]:
-    """The keywords validate passes to a step: the target, and progress=False
-    while validate shows its own bar or was asked to be quiet."""
+    """The keywords validate passes to a step: the target, progress=False
+    while validate shows its own bar or was asked to be quiet, and
+    score=False to a step that takes it (quiver's learners and pipelines):
+    a fold's model only scores the held-out rows."""
     try:
         params = inspect.signature(step).parameters
     except (TypeError, ValueError):
@@ -633,6 +635,8 @@ def _fit_keywords(step: Callable[..., Any], target: str, progress: bool | None) 
         kw["target"] = target
     if progress is not None and "progress" in params:
         kw["progress"] = False
+    if "score" in params:
+        kw["score"] = False
     return kw
 
 
