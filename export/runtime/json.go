@@ -1,0 +1,245 @@
+package runtime
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+)
+
+// Row is one input row as JSON: column name to value.
+type Row = map[string]json.RawMessage
+
+// ParseRows reads a JSON request body: an array of row objects, or an
+// object whose "rows" member is one. It fails on malformed JSON and on
+// any other shape.
+func ParseRows(body []byte) ([]Row, error) {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return nil, errors.New("empty body: want a JSON array of row objects or {\"rows\": [...]}")
+	}
+	var rows []Row
+	switch body[0] {
+	case '[':
+		if err := json.Unmarshal(body, &rows); err != nil {
+			return nil, fmt.Errorf("malformed JSON: %v", err)
+		}
+	case '{':
+		var wrapped struct {
+			Rows *[]Row `json:"rows"`
+		}
+		if err := json.Unmarshal(body, &wrapped); err != nil {
+			return nil, fmt.Errorf("malformed JSON: %v", err)
+		}
+		if wrapped.Rows == nil {
+			return nil, errors.New(`want a JSON array of row objects or {"rows": [...]}; the object has no "rows"`)
+		}
+		rows = *wrapped.Rows
+	default:
+		return nil, errors.New("malformed JSON: want an array of row objects or {\"rows\": [...]}")
+	}
+	return rows, nil
+}
+
+// BatchFromRows reads the scorer's inputs from JSON rows; members that
+// are not inputs are ignored. A value is null for missing, a number for a
+// Number input, true, false, 0 or 1 for a Boolean, and a string for a
+// Category (a number or boolean is read as its JSON text, for models
+// whose categories are such text). It fails, naming the row and column,
+// when a row lacks an input (send null for a missing value) or a value
+// has the wrong JSON type, such as a number given as a string.
+func (s *Scorer) BatchFromRows(rows []Row) (*Batch, error) {
+	p, err := s.prepare()
+	if err != nil {
+		return nil, err
+	}
+	n := len(rows)
+	b := &Batch{
+		N:      n,
+		Floats: make([][]float64, len(s.Inputs)),
+		Codes:  make([][]int32, len(s.Inputs)),
+	}
+	for j, c := range s.Inputs {
+		if c.Kind == Category {
+			b.Codes[j] = make([]int32, n)
+		} else {
+			b.Floats[j] = make([]float64, n)
+		}
+	}
+	for i, row := range rows {
+		for j, c := range s.Inputs {
+			raw, ok := row[c.Name]
+			if !ok {
+				return nil, fmt.Errorf("row %d: column %q is missing (send null for a missing value)", i, c.Name)
+			}
+			if err := readJSON(c, p.codes[j], raw, b, j, i); err != nil {
+				return nil, fmt.Errorf("row %d: column %q: %v", i, c.Name, err)
+			}
+		}
+	}
+	return b, nil
+}
+
+// jsonKind names a JSON value's type by its first byte, for errors.
+func jsonKind(raw []byte) string {
+	switch raw[0] {
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case 'n':
+		return "null"
+	}
+	return "a number"
+}
+
+// readJSON stores raw, the value of input c in row i, into b.
+func readJSON(c Column, codes map[string]int32, raw json.RawMessage, b *Batch, j, i int) error {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return errors.New("no value")
+	}
+	isNull := string(raw) == "null"
+	switch c.Kind {
+	case Number:
+		if isNull {
+			b.Floats[j][i] = math.NaN()
+			return nil
+		}
+		if kind := jsonKind(raw); kind != "a number" {
+			return fmt.Errorf("want a number, got %s %s", kind, raw)
+		}
+		v, err := strconv.ParseFloat(string(raw), 64)
+		if err != nil {
+			return fmt.Errorf("%s is not a number", raw)
+		}
+		b.Floats[j][i] = v
+	case Boolean:
+		switch string(raw) {
+		case "null":
+			b.Floats[j][i] = math.NaN()
+		case "true", "1":
+			b.Floats[j][i] = 1
+		case "false", "0":
+			b.Floats[j][i] = 0
+		default:
+			return fmt.Errorf("want true, false, 0 or 1, got %s", raw)
+		}
+	case Category:
+		var text string
+		switch jsonKind(raw) {
+		case "null":
+			b.Codes[j][i] = Missing
+			return nil
+		case "a string":
+			if err := json.Unmarshal(raw, &text); err != nil {
+				return err
+			}
+		case "a number", "a boolean":
+			text = string(raw)
+		default:
+			return fmt.Errorf("want a string, got %s", jsonKind(raw))
+		}
+		b.Codes[j][i] = codeOf(codes, text)
+	}
+	return nil
+}
+
+// appendJSONRow appends row i of res as a JSON object of the outputs: a
+// Float as a number (null for NaN or ±Inf), a Label as its class's typed
+// value (null for a Missing code).
+func (s *Scorer) appendJSONRow(buf []byte, p *prepared, res *Result, i int) ([]byte, error) {
+	buf = append(buf, '{')
+	for j, c := range s.Outputs {
+		if j > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, p.jsonKeys[j]...)
+		switch c.Kind {
+		case Float:
+			buf = appendJSONFloat(buf, res.Floats[j][i])
+		case Label:
+			code := res.Codes[j][i]
+			switch {
+			case code == Missing:
+				buf = append(buf, "null"...)
+			case code < 0 || int(code) >= len(p.labels[j].json):
+				return buf, fmt.Errorf("output %q row %d: class code %d out of range [0, %d)", c.Name, i, code, len(c.Labels))
+			default:
+				buf = append(buf, p.labels[j].json[code]...)
+			}
+		}
+	}
+	return append(buf, '}'), nil
+}
+
+// AppendJSON appends res's rows to buf as a JSON array of objects of the
+// outputs, as POST /predict answers. It fails when a label code is out of
+// range or the Scorer is malformed.
+func (s *Scorer) AppendJSON(buf []byte, res *Result) ([]byte, error) {
+	p, err := s.prepare()
+	if err != nil {
+		return buf, err
+	}
+	buf = append(buf, '[')
+	for i := range res.N {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		if buf, err = s.appendJSONRow(buf, p, res, i); err != nil {
+			return buf, err
+		}
+	}
+	return append(buf, ']'), nil
+}
+
+// errorJSON is {"error": msg} as one line of JSON.
+func errorJSON(msg string) []byte {
+	b, _ := json.Marshal(struct {
+		Error string `json:"error"`
+	}{msg})
+	return b
+}
+
+// schemaColumn is a column as the schema shows it.
+type schemaColumn struct {
+	Name       string   `json:"name"`
+	Kind       string   `json:"kind"`
+	Type       string   `json:"type"`
+	Categories []string `json:"categories,omitempty"`
+	Labels     []string `json:"labels,omitempty"`
+	LabelType  string   `json:"label_type,omitempty"`
+}
+
+// SchemaJSON returns the scorer's name, inputs and outputs as JSON (what
+// GET /schema and the schema command show): each column's name, kind,
+// training Arrow type, and categories or labels.
+func (s *Scorer) SchemaJSON() []byte {
+	conv := func(cols []Column) []schemaColumn {
+		out := make([]schemaColumn, len(cols))
+		for i, c := range cols {
+			out[i] = schemaColumn{c.Name, c.Kind.String(), c.Type, c.Categories, c.Labels, c.LabelType}
+		}
+		return out
+	}
+	b, _ := json.MarshalIndent(struct {
+		Name    string         `json:"name"`
+		Inputs  []schemaColumn `json:"inputs"`
+		Outputs []schemaColumn `json:"outputs"`
+	}{s.Name, conv(s.Inputs), conv(s.Outputs)}, "", "  ")
+	return b
+}
+
+// MetadataJSON returns s.Metadata, or {} when it is empty.
+func (s *Scorer) MetadataJSON() []byte {
+	if len(bytes.TrimSpace(s.Metadata)) == 0 {
+		return []byte("{}")
+	}
+	return s.Metadata
+}
