@@ -85,3 +85,44 @@ def test_curried_parameters_are_not_searched():
     assert _fixed(quiver.gbdt(max_iter=20, objective="log_loss", target="y")) == {"max_iter", "objective"}
     pipe = quiver.pipeline(("scale", quiver.standard_scaler()), ("model", quiver.gbdt(num_leaves=7)))
     assert _fixed(pipe) == {"model__num_leaves"}
+
+
+class InterruptAt:
+    """The slope step, pressing Ctrl-C (raising KeyboardInterrupt) on its
+    `at`-th fit; validate fits it once per fold."""
+
+    def __init__(self, at: int) -> None:
+        self.at, self.calls = at, 0
+        self.lock = __import__("threading").Lock()
+
+    def __call__(self, data, *, target, x=0.5, **_):
+        with self.lock:
+            self.calls += 1
+            now = self.calls
+        if now == self.at:
+            raise KeyboardInterrupt
+        return slope(data, target=target, x=x)
+
+
+@pytest.mark.parametrize("method,parallel", [("random", 1), ("random", 2), ("halving", 1), ("tpe", 1)])
+def test_ctrl_c_keeps_the_finished_trials(frame, method, parallel):
+    if method == "tpe":
+        pytest.importorskip("optuna")
+    folds = 3
+    step = InterruptAt(at=5 * folds + 2)  # during the sixth trial's second fold
+    result = quiver.tune(step, frame, target="y", metric="rmse", space=SPACE, n_trials=30, method=method,
+                         split=quiver.KFold(folds), parallel=parallel, seed=1, progress=False)
+    assert result.interrupted
+    trials = result.trials
+    if method == "halving":
+        # the first rung (a share of the rows) was under way: nothing ran on all rows
+        assert (trials["rows_share"] < 1).all() and result.best_params == {} and result.predict is None
+        return
+    done = len(trials)
+    assert 1 <= done <= 6 and done < 30
+    assert sorted(trials["trial"]) == list(trials["trial"])
+    best = trials.loc[trials["rmse"].idxmin()]
+    assert result.best_params == {"x": best["param_x"]} and result.best_score == best["rmse"]
+    # the best so far is refitted and predicts
+    assert result.predict is not None and "prediction" in result.predict(frame)
+    assert step.calls < 30 * folds

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import math
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -153,6 +154,10 @@ def tune(
     # halving's rungs re-evaluate survivors: its total is not known up front
     bar = _bar(progress, None if method == "halving" else n_trials, method)
 
+    # Every finished trial lands here at once, so that Ctrl-C keeps them.
+    finished: list[dict[str, Any]] = []
+    stopped = threading.Event()
+
     def evaluate(number: int, params: dict[str, Any], share: float = 1.0) -> dict[str, Any]:
         started = time.perf_counter()
         frame = data if share >= 1 else _head(data, share)
@@ -163,8 +168,10 @@ def tune(
         sd = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
         row = {"trial": number, **{f"param_{k}": v for k, v in params.items()}, metric: mean,
                f"{metric}_std": sd, "rows_share": share, "seconds": time.perf_counter() - started}
-        if bar is not None:
-            bar.update(1)
+        if not stopped.is_set():  # a trial still running at Ctrl-C is dropped
+            finished.append(row)
+            if bar is not None:
+                bar.update(1)
         return row
 
     interrupted = False
@@ -178,7 +185,9 @@ def tune(
             else:
                 rows = _halving(configs, evaluate, metric, sign, parallel)
     except KeyboardInterrupt:
+        stopped.set()
         interrupted = True
+        rows = sorted(finished, key=lambda r: (r["rows_share"], r["trial"]))
     finally:
         if bar is not None:
             bar.close()
@@ -194,7 +203,7 @@ def tune(
 
 
 # Keywords of a curried learner that are not hyperparameters.
-_NOT_PARAMS = {"target", "features", "weight", "progress", "valid", "test"}
+_NOT_PARAMS = {"target", "features", "weight", "progress", "score", "valid", "test"}
 
 
 def _fixed(step: Any, prefix: str = "") -> set[str]:
@@ -250,8 +259,16 @@ def _map(evaluate: Callable[..., dict[str, Any]], jobs: list[tuple[int, dict[str
     """evaluate every job, `parallel` at a time, in job order."""
     if parallel <= 1:
         return [evaluate(*job) for job in jobs]
-    with cf.ThreadPoolExecutor(max_workers=parallel) as pool:
-        return list(pool.map(lambda job: evaluate(*job), jobs))
+    pool = cf.ThreadPoolExecutor(max_workers=parallel)
+    try:
+        rows = list(pool.map(lambda job: evaluate(*job), jobs))
+    except BaseException:
+        # Drop the queued trials and leave the running ones to finish on
+        # their own: Ctrl-C (or a failing trial) returns now, not after them.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return rows
 
 
 def _halving(configs: list[dict[str, Any]], evaluate: Callable[..., dict[str, Any]], metric: str, sign: float,
