@@ -103,6 +103,9 @@ func report(errp **C.char, err error) C.int {
 	return C.int(statusOf(err))
 }
 
+// quiver_abi_version and the functions below are the C functions of the
+// same names, documented in quiver_scorer.h (Header).
+//
 //export quiver_abi_version
 func quiver_abi_version() C.int { return C.QUIVER_ABI_VERSION }
 
