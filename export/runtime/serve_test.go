@@ -204,3 +204,12 @@ func TestServeArrow(t *testing.T) {
 		t.Errorf("garbage Arrow body: %d, want 400", status)
 	}
 }
+
+func TestServeFlags(t *testing.T) {
+	if status, _, errOut := run(t, "", "serve", "--max-body-bytes", "0"); status != 2 || !strings.Contains(errOut, "must be positive") {
+		t.Errorf("status %d, stderr %q", status, errOut)
+	}
+	if status, _, errOut := run(t, "", "serve", "--addr", "256.0.0.1:bad"); status != 1 || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("bad address: status %d, stderr %q", status, errOut)
+	}
+}
