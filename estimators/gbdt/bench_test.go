@@ -127,9 +127,18 @@ func BenchmarkFitOneHot(b *testing.B) {
 	names = append(names, "hour", "distance", "y")
 	arrays = append(arrays, floats(hour, false), floats(dist, false), floats(y, false))
 	f := frame(b, names, arrays...)
-	params := map[string]any{"objective": "log_loss", "max_iter": 20, "num_leaves": 255, "n_threads": 2}
+	params := map[string]any{"objective": "log_loss", "max_iter": iters(), "num_leaves": 255, "n_threads": 2}
 	b.ResetTimer()
 	for range b.N {
 		fitModel(b, f, estimators.Spec{Target: "y"}, params)
 	}
+}
+
+// iters is the number of boosting rounds of the one-hot benchmark:
+// QUIVER_BENCH_ITERS, default 20.
+func iters() int {
+	if s, err := strconv.Atoi(os.Getenv("QUIVER_BENCH_ITERS")); err == nil {
+		return s
+	}
+	return 20
 }

@@ -65,6 +65,12 @@ func accumulate[B binType](hist []slot, bm *binMatrix[B], rows []int32, lo, hi i
 		}
 		return
 	}
+	if bins, ok := any(bm.bins).([]uint8); ok && haveAccRows && hi > lo {
+		// Every row index is below bm.n and every slot inside hist, as
+		// above; the kernel reads and writes without checks.
+		accRowsU8(&hist[0], &bins[c0], ng, &rows[lo], hi-lo, &gh[0], &rel[0], width)
+		return
+	}
 	for _, r := range rows[lo:hi] {
 		add(int(r))
 	}
