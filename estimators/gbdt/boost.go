@@ -378,7 +378,8 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 	}
 	grad, hess := make([]float64, n), make([]float64, n)
 	gh := make([]gradPair, n)
-	g := newGrower(bm, m.mappers, hp.split, hp.numLeaves, hp.maxDepth, hp.threads)
+	g := newGrower(ctx, bm, m.mappers, hp.split, hp.numLeaves, hp.maxDepth, hp.threads)
+	defer g.close()
 	rng := rand.New(rand.NewPCG(hp.seed, 0x6a09e667f3bcc908))
 	used := make([]bool, nf)
 	bag := make([]int32, 0, n)
@@ -413,7 +414,7 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 			}
 		}
 		if K > 1 {
-			err := engine.ForChunks(ctx, hp.threads, n, func(_, lo, hi int) {
+			err := g.forChunks(n, func(lo, hi int) {
 				engine.Probabilities(engine.Rows(scores, lo, hi), engine.Rows(probs, lo, hi), argmax[lo:hi])
 			})
 			if err != nil {
@@ -422,7 +423,7 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 		}
 		for k := range K {
 			pickFeatures(rng, used, hp.colsamp)
-			err := engine.ForChunks(ctx, hp.threads, n, func(_, lo, hi int) {
+			err := g.forChunks(n, func(lo, hi int) {
 				o.gradients(k, scores[k], probs, grad, hess, lo, hi)
 				for i := lo; i < hi; i++ {
 					gh[i] = gradPair{grad[i], hess[i]}
@@ -448,7 +449,7 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 			}
 			// Rows of the bag are in the leaves' ranges; the others are
 			// routed through the tree.
-			err = engine.ForTasks(ctx, hp.threads, len(gt.leaves), func(l int) {
+			err = g.team.Run(len(gt.leaves), func(l int) {
 				ls := gt.leaves[l]
 				v := t.LeafValue[l]
 				for _, r := range g.idx[ls.buf][ls.begin : ls.begin+ls.count] {
@@ -459,7 +460,7 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 				return nil, err
 			}
 			if hp.subsample < 1 {
-				err := engine.ForChunks(ctx, hp.threads, n, func(_, lo, hi int) {
+				err := g.forChunks(n, func(lo, hi int) {
 					for r := lo; r < hi; r++ {
 						if !inBag[r] {
 							scores[k][r] += t.LeafValue[leafOfBins(gt, bm, r)]
@@ -471,7 +472,7 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 				}
 			}
 			if vbm != nil {
-				err := engine.ForChunks(ctx, hp.threads, vbm.n, func(_, lo, hi int) {
+				err := g.forChunks(vbm.n, func(lo, hi int) {
 					for r := lo; r < hi; r++ {
 						vscores[k][r] += t.LeafValue[leafOfBins(gt, vbm, r)]
 					}
@@ -515,7 +516,7 @@ func boost[B binType](ctx context.Context, m *Model, hp hyper, o *objective, col
 			// Rescore the training rows with the trees kept, in the order
 			// they were added, so the metrics describe the model kept.
 			m.trees = m.trees[:bestRound*K]
-			err := engine.ForChunks(ctx, hp.threads, n, func(_, lo, hi int) {
+			err := g.forChunks(n, func(lo, hi int) {
 				for k := range K {
 					fill(scores[k][lo:hi], m.initScore[k])
 				}

@@ -105,8 +105,10 @@ func TestBundledHistogramsMatch(t *testing.T) {
 		}
 	}
 	for _, all := range []bool{true, false} {
-		plain := newGrower(bm, mappers, splitConfig{}, 31, 0, 2)
-		packed := newGrower(b, mappers, splitConfig{}, 31, 0, 2)
+		plain := newGrower(context.Background(), bm, mappers, splitConfig{}, 31, 0, 2)
+		packed := newGrower(context.Background(), b, mappers, splitConfig{}, 31, 0, 2)
+		defer plain.close()
+		defer packed.close()
 		want, got := plain.takeHist(), packed.takeHist()
 		if err := plain.buildHist(context.Background(), want, rows, all, gh); err != nil {
 			t.Fatal(err)

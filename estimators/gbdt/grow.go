@@ -30,6 +30,9 @@ type grower[B binType] struct {
 	scratch     [][]slot // per-block histograms beyond the first block
 	stored      []slot   // histogram of the stored columns, when features are bundled
 	featureUsed []bool
+	// team runs the many short parallel steps of growing a tree (a few per
+	// split) on goroutines that stay up between them.
+	team *engine.Team
 }
 
 // leafState is a leaf of the tree being grown: its rows are
@@ -53,12 +56,24 @@ type grown struct {
 	leaves []leafState
 }
 
-func newGrower[B binType](bm *binMatrix[B], mappers []*mapper, cfg splitConfig, numLeaves, maxDepth, threads int) *grower[B] {
-	g := &grower[B]{bm: bm, mappers: mappers, cfg: cfg, numLeaves: numLeaves, maxDepth: maxDepth, threads: engine.Threads(threads)}
+// newGrower returns a grower whose goroutines run until close.
+func newGrower[B binType](ctx context.Context, bm *binMatrix[B], mappers []*mapper, cfg splitConfig, numLeaves, maxDepth, threads int) *grower[B] {
+	g := &grower[B]{bm: bm, mappers: mappers, cfg: cfg, numLeaves: numLeaves, maxDepth: maxDepth, threads: engine.Threads(threads),
+		team: engine.NewTeam(ctx, threads)}
 	g.idx[0] = make([]int32, bm.n)
 	g.idx[1] = make([]int32, bm.n)
 	return g
 }
+
+// forChunks calls fn for every chunk [lo, hi) of n rows on the team.
+func (g *grower[B]) forChunks(n int, fn func(lo, hi int)) error {
+	return g.team.Run(engine.NumChunks(n), func(c int) {
+		fn(c*engine.ChunkRows, min(n, (c+1)*engine.ChunkRows))
+	})
+}
+
+// close stops the grower's goroutines.
+func (g *grower[B]) close() { g.team.Close() }
 
 func (g *grower[B]) takeHist() []slot {
 	if k := len(g.free); k > 0 {
@@ -105,7 +120,7 @@ func (g *grower[B]) buildHist(ctx context.Context, hist []slot, rows []int32, al
 	for len(g.scratch) < nblocks-1 {
 		g.scratch = append(g.scratch, make([]slot, len(out)))
 	}
-	err := engine.ForTasks(ctx, g.threads, nblocks*ngroups, func(task int) {
+	err := g.team.Run(nblocks*ngroups, func(task int) {
 		b, grp := task/ngroups, task%ngroups
 		c0, c1 := grp*ng/ngroups, (grp+1)*ng/ngroups
 		target := out
@@ -120,7 +135,7 @@ func (g *grower[B]) buildHist(ctx context.Context, hist []slot, rows []int32, al
 	if err == nil && nblocks > 1 {
 		// Add the blocks in order, in parallel over slices of the histogram.
 		size := len(out)
-		err = engine.ForTasks(ctx, g.threads, g.threads, func(t int) {
+		err = g.team.Run(g.threads, func(t int) {
 			lo, hi := t*size/g.threads, (t+1)*size/g.threads
 			for b := 1; b < nblocks; b++ {
 				src := g.scratch[b-1][lo:hi]
@@ -198,7 +213,7 @@ func (g *grower[B]) partition(ctx context.Context, l *leafState, f int, goLeft [
 		return part(src, dst), l.buf, nil
 	}
 	lefts := make([]int, nblocks)
-	err := engine.ForTasks(ctx, g.threads, nblocks, func(b int) {
+	err := g.team.Run(nblocks, func(b int) {
 		lo, hi := b*partBlock, min(l.count, (b+1)*partBlock)
 		lefts[b] = part(src[lo:hi], dst[lo:hi])
 	})
@@ -209,7 +224,7 @@ func (g *grower[B]) partition(ctx context.Context, l *leafState, f int, goLeft [
 	for _, n := range lefts {
 		totalLeft += n
 	}
-	err = engine.ForTasks(ctx, g.threads, nblocks, func(b int) {
+	err = g.team.Run(nblocks, func(b int) {
 		lo, hi := b*partBlock, min(l.count, (b+1)*partBlock)
 		leftAt, rightAt := 0, totalLeft
 		for k := range b {
@@ -331,7 +346,7 @@ func (g *grower[B]) grow(ctx context.Context, rows []int32, gh []gradPair, used 
 		leaves[bestLeaf] = left
 		leaves = append(leaves, right)
 		pair := [2]*leafState{&leaves[bestLeaf], &leaves[len(leaves)-1]}
-		if err := engine.ForTasks(ctx, g.threads, 2, func(i int) { g.findBest(pair[i]) }); err != nil {
+		if err := g.team.Run(2, func(i int) { g.findBest(pair[i]) }); err != nil {
 			return nil, err
 		}
 		for _, p := range pair {
