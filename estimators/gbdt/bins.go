@@ -253,6 +253,7 @@ type binMatrix[B binType] struct {
 	decode    [][]uint16 // per feature, its bin for each value of its column; nil when the column is its own
 	common    []int      // per bundled feature, its most frequent bin, which the column does not store
 	members   [][]int    // features of each stored column
+	owner     [][]int32  // per stored column of a bundle, the feature each stored value belongs to (-1 for 0)
 	// byColumn holds the stored columns again, column by column, for
 	// partitioning rows, which reads one column at scattered rows: a
 	// column is 1/ng of the matrix and stays in cache (see columnMajor).
@@ -464,6 +465,7 @@ func bundle[B binType](ctx context.Context, threads int, bm *binMatrix[B], mappe
 		return bm, nil
 	}
 	out.slots = make([]int, out.ng+1)
+	out.owner = make([][]int32, out.ng)
 	for c, fs := range out.members {
 		values := mappers[fs[0]].numBins()
 		if len(fs) > 1 {
@@ -484,6 +486,14 @@ func bundle[B binType](ctx context.Context, threads int, bm *binMatrix[B], mappe
 				}
 				out.decode[j], out.common[j] = d, common[j]
 			}
+			own := make([]int32, values)
+			own[0] = -1
+			for _, j := range fs {
+				for v := base[j] + 1; v < base[j]+mappers[j].numBins(); v++ {
+					own[v] = int32(j)
+				}
+			}
+			out.owner[c] = own
 		}
 		out.slots[c+1] = out.slots[c] + values
 	}

@@ -87,22 +87,24 @@ func expand[B binType](hist, stored []slot, bm *binMatrix[B]) {
 	}
 	for c, fs := range bm.members {
 		col := stored[bm.slots[c]:bm.slots[c+1]]
+		own := bm.owner[c]
+		if own == nil {
+			f := fs[0]
+			copy(hist[bm.offsets[f]:bm.offsets[f+1]], col)
+			continue
+		}
 		for _, f := range fs {
+			hist[bm.offsets[f]+bm.common[f]] = total
+		}
+		// One pass over the column's values: each belongs to one feature,
+		// whose common bin gives up what the value holds.
+		for v := 1; v < len(col); v++ {
+			f := own[v]
 			h := hist[bm.offsets[f]:bm.offsets[f+1]]
-			d := bm.decode[f]
-			if d == nil {
-				copy(h, col)
-				continue
-			}
-			rest := total
-			for v := 1; v < len(d); v++ {
-				if b := int(d[v]); b != bm.common[f] {
-					h[b] = col[v]
-					rest.g -= col[v].g
-					rest.h -= col[v].h
-				}
-			}
-			h[bm.common[f]] = rest
+			h[bm.decode[f][v]] = col[v]
+			rest := &h[bm.common[f]]
+			rest.g -= col[v].g
+			rest.h -= col[v].h
 		}
 	}
 }
