@@ -1,38 +1,19 @@
 package engine
 
 import (
-	"math"
-
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/quiver-ml/quiver/engine/prob"
 )
 
-// Sigmoid2 returns σ(z) and 1-σ(z), each computed without cancellation.
-func Sigmoid2(z float64) (float64, float64) {
-	if z >= 0 {
-		e := math.Exp(-z)
-		return 1 / (1 + e), e / (1 + e)
-	}
-	e := math.Exp(z)
-	return e / (1 + e), 1 / (1 + e)
-}
+// Sigmoid2 returns σ(z) and 1-σ(z) (see prob.Sigmoid2).
+func Sigmoid2(z float64) (float64, float64) { return prob.Sigmoid2(z) }
 
-// Softmax writes the class probabilities of margins z into out.
-func Softmax(z, out []float64) {
-	top := z[0]
-	for _, v := range z[1:] {
-		top = max(top, v)
-	}
-	s := 0.0
-	for k, v := range z {
-		out[k] = math.Exp(v - top)
-		s += out[k]
-	}
-	for k := range out {
-		out[k] /= s
-	}
-}
+// Softmax writes the class probabilities of margins z into out (see
+// prob.Softmax).
+func Softmax(z, out []float64) { prob.Softmax(z, out) }
 
 // Probabilities turns margins into class probabilities and sets codes to
 // the most probable class of every row (the first on ties; class 1 of two
@@ -56,15 +37,11 @@ func Probabilities(eta, probs [][]float64, codes []int32) {
 		for k := range K {
 			z[k] = eta[k][i]
 		}
-		Softmax(z, pr)
-		best := 0
+		prob.Softmax(z, pr)
 		for k := range K {
 			probs[k][i] = pr[k]
-			if pr[k] > pr[best] {
-				best = k
-			}
 		}
-		codes[i] = int32(best)
+		codes[i] = int32(prob.Argmax(pr))
 	}
 }
 
