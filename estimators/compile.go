@@ -1,0 +1,211 @@
+package estimators
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/quiver-ml/quiver/engine"
+)
+
+// A Compiler is a Model that can write Go source computing its outputs one
+// row at a time, for export as a standalone scorer. The source must give
+// the same outputs as Apply: bit for bit where Apply's arithmetic is a
+// fixed sequence of float64 operations.
+type Compiler interface {
+	Model
+	// Compile reads the model's inputs from g, writes the statements that
+	// compute its outputs for the row g.Row(), and declares them with
+	// g.Output. It fails with a KindValue error for a model it cannot
+	// compile and with g's errors for inputs it cannot read.
+	Compile(g *Gen) error
+}
+
+// Value is a column as generated code sees it in one row.
+type Value struct {
+	// Expr is a Go expression: a float64 for numbers and booleans (0 or 1),
+	// NaN when missing; an int32 code for categories.
+	Expr string
+	// Categorical marks Expr as a code: the index of the row's value in
+	// Categories, or -1 when it is missing and -2 when it is not among
+	// them.
+	Categorical bool
+	Categories  []string
+	// LabelType is, for a categorical output that holds class labels, the
+	// Arrow type of the labels ("utf8", "int64", "bool", "float64").
+	LabelType string
+}
+
+// Codes a categorical Value takes besides a category's index.
+const (
+	CodeMissing = -1
+	CodeUnseen  = -2
+)
+
+// Gen collects the Go source of a scorer: statements run once per row, in
+// order, and top-level declarations. Models read their inputs by name from
+// the columns the scorer (or an earlier pipeline step) provides.
+type Gen struct {
+	env    map[string]Value
+	body   strings.Builder
+	decls  strings.Builder
+	outs   []string
+	vals   map[string]Value
+	seq    map[string]int
+	prefix string
+}
+
+// NewGen returns a Gen whose models read the given columns.
+func NewGen(columns map[string]Value) *Gen {
+	env := make(map[string]Value, len(columns))
+	for k, v := range columns {
+		env[k] = v
+	}
+	return &Gen{env: env, vals: map[string]Value{}, seq: map[string]int{}, prefix: "q"}
+}
+
+// Row is the name of the variable holding the row's index in the batch.
+func (g *Gen) Row() string { return "i" }
+
+// Input returns the column name as the model reads it. It fails with a
+// KindColumn error when no such column reaches the model.
+func (g *Gen) Input(name string) (Value, error) {
+	v, ok := g.env[name]
+	if !ok {
+		return Value{}, engine.Errorf(engine.KindColumn, "column %q does not reach the model", name)
+	}
+	return v, nil
+}
+
+// Float returns the numeric column name as a float64 expression. It fails
+// with a KindColumn error for a missing column and a KindType error for a
+// categorical one.
+func (g *Gen) Float(name string) (string, error) {
+	v, err := g.Input(name)
+	if err != nil {
+		return "", err
+	}
+	if v.Categorical {
+		return "", engine.Errorf(engine.KindType, "column %q is categorical; the model reads it as a number", name)
+	}
+	return v.Expr, nil
+}
+
+// Local returns a fresh variable name starting with prefix.
+func (g *Gen) Local(prefix string) string {
+	prefix = g.prefix + prefix
+	g.seq[prefix]++
+	return prefix + strconv.Itoa(g.seq[prefix])
+}
+
+// Line adds a statement to the row's code.
+func (g *Gen) Line(format string, args ...any) {
+	fmt.Fprintf(&g.body, format, args...)
+	g.body.WriteByte('\n')
+}
+
+// Decl adds a top-level declaration (a function, a table).
+func (g *Gen) Decl(format string, args ...any) {
+	fmt.Fprintf(&g.decls, format, args...)
+	g.decls.WriteString("\n\n")
+}
+
+// Fail adds a statement that stops scoring with an error for the row,
+// whose message is built from format and args as in fmt.Errorf (args are Go
+// expressions).
+func (g *Gen) Fail(format string, args ...string) {
+	g.Line("return fmt.Errorf(%s)", strings.Join(append([]string{strconv.Quote("row %d: " + format), g.Row()}, args...), ", "))
+}
+
+// Output declares an output column of the model; a later Output of the
+// same name replaces it.
+func (g *Gen) Output(name string, v Value) {
+	if _, ok := g.vals[name]; !ok {
+		g.outs = append(g.outs, name)
+	}
+	g.vals[name] = v
+}
+
+// Columns returns the columns the model reads, by name.
+func (g *Gen) Columns() map[string]Value {
+	out := make(map[string]Value, len(g.env))
+	for k, v := range g.env {
+		out[k] = v
+	}
+	return out
+}
+
+// Outputs returns the declared outputs in order.
+func (g *Gen) Outputs() ([]string, map[string]Value) { return g.outs, g.vals }
+
+// Body and Decls return the generated source.
+func (g *Gen) Body() string  { return g.body.String() }
+func (g *Gen) Decls() string { return g.decls.String() }
+
+// Sub returns a Gen for a model that reads columns and shares g's source:
+// a step of a pipeline. Its locals and declarations are prefixed so that
+// steps do not collide.
+func (g *Gen) Sub(prefix string, columns map[string]Value) *Gen {
+	s := NewGen(columns)
+	s.prefix = g.prefix + prefix
+	return s
+}
+
+// Absorb appends a sub-generator's source to g's.
+func (g *Gen) Absorb(s *Gen) {
+	g.body.WriteString(s.body.String())
+	g.decls.WriteString(s.decls.String())
+}
+
+// Prefix returns the prefix of g's names, for a model's own declarations.
+func (g *Gen) Prefix() string { return g.prefix }
+
+// GoFloat writes v as a Go float64 expression that reads back to the same
+// bits.
+func GoFloat(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "math.NaN()"
+	case math.IsInf(v, 1):
+		return "math.Inf(1)"
+	case math.IsInf(v, -1):
+		return "math.Inf(-1)"
+	case v == 0 && math.Signbit(v):
+		return "math.Copysign(0, -1)"
+	}
+	s := strconv.FormatFloat(v, 'g', -1, 64)
+	if !strings.ContainsAny(s, ".eE") {
+		s += ".0"
+	}
+	return s
+}
+
+// CodeMap returns a Go expression mapping the code expr of a value with
+// categories from onto the index of the same category in to: a table
+// declared once, with CodeMissing kept and every category not in to (or
+// CodeUnseen) mapped to unseen.
+func (g *Gen) CodeMap(expr string, from, to []string) string {
+	index := make(map[string]int, len(to))
+	for i, c := range to {
+		index[c] = i
+	}
+	identity := len(from) == len(to)
+	var b strings.Builder
+	for i, c := range from {
+		j, ok := index[c]
+		if !ok {
+			j = CodeUnseen
+		}
+		identity = identity && j == i
+		fmt.Fprintf(&b, "%d, ", j)
+	}
+	if identity {
+		return expr
+	}
+	name := g.Local("codes")
+	g.Decl("var %s = [...]int32{%s}", name, b.String())
+	fn := g.Local("recode")
+	g.Decl("func %s(c int32) int32 {\n\tif c < 0 {\n\t\treturn c\n\t}\n\treturn %s[c]\n}", fn, name)
+	return fmt.Sprintf("%s(%s)", fn, expr)
+}

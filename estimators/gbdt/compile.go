@@ -1,0 +1,121 @@
+package gbdt
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/quiver-ml/quiver/estimators"
+)
+
+// Compile writes the model as Go source: every tree a function of nested
+// branches with its thresholds and leaf values as constants, summed in
+// boosting order as Apply sums them, so the compiled scores are the
+// model's, bit for bit. Only the default outputs are compiled (no raw
+// scores or contributions).
+func (m *Model) Compile(g *estimators.Gen) error {
+	nf := len(m.features)
+	x := g.Local("x")
+	g.Line("var %s [%d]float64", x, max(nf, 1))
+	for j, f := range m.features {
+		v, err := g.Input(f)
+		if err != nil {
+			return err
+		}
+		if !m.mappers[j].categorical {
+			if v.Categorical {
+				return fmt.Errorf("feature %q was numeric in training but is categorical here", f)
+			}
+			g.Line("%s[%d] = %s", x, j, v.Expr)
+			continue
+		}
+		if !v.Categorical {
+			return fmt.Errorf("feature %q was categorical in training but is numeric here", f)
+		}
+		// Trees read a category as its index among the training
+		// categories, and a missing or unseen one as NaN.
+		code := g.CodeMap(v.Expr, v.Categories, m.mappers[j].categories)
+		g.Line("if c := %s; c >= 0 {\n%s[%d] = float64(c)\n} else {\n%s[%d] = math.NaN()\n}", code, x, j, x, j)
+	}
+	K := m.treesPerIter
+	raw := make([]string, K)
+	for k := range raw {
+		raw[k] = g.Local("raw")
+		g.Line("%s := %s", raw[k], estimators.GoFloat(m.initScore[k]))
+	}
+	for ti, t := range m.trees {
+		name := g.Local("tree")
+		var b strings.Builder
+		fmt.Fprintf(&b, "func %s(x *[%d]float64) float64 {\n", name, max(nf, 1))
+		writeNode(&b, t, t.root())
+		b.WriteString("}")
+		g.Decl("%s", b.String())
+		g.Line("%s += %s(&%s)", raw[ti%K], name, x)
+	}
+	if m.classes == nil {
+		pred := raw[0]
+		if m.objective == objPoisson {
+			pred = "math.Exp(" + pred + ")"
+		}
+		g.Output("prediction", estimators.Value{Expr: pred})
+		return nil
+	}
+	labels := m.classes.Labels()
+	labelType := m.classes.DataType().String()
+	probs := make([]string, len(labels))
+	code := g.Local("class")
+	if K == 1 {
+		p1, p0 := g.Local("p"), g.Local("p")
+		g.Line("%s, %s := prob.Sigmoid2(%s)", p1, p0, raw[0])
+		g.Line("%s := int32(0)\nif %s > 0 {\n%s = 1\n}", code, raw[0], code)
+		probs[0], probs[1] = p0, p1
+	} else {
+		z, p := g.Local("z"), g.Local("p")
+		g.Line("%s := [...]float64{%s}", z, strings.Join(raw, ", "))
+		g.Line("var %s [%d]float64", p, K)
+		g.Line("prob.Softmax(%s[:], %s[:])", z, p)
+		g.Line("%s := int32(prob.Argmax(%s[:]))", code, p)
+		for k := range probs {
+			probs[k] = fmt.Sprintf("%s[%d]", p, k)
+		}
+	}
+	g.Output("prediction", estimators.Value{Expr: code, Categorical: true, Categories: labels, LabelType: labelType})
+	for k, name := range m.classes.ProbabilityNames() {
+		g.Output(name, estimators.Value{Expr: probs[k]})
+	}
+	return nil
+}
+
+// writeNode writes the branches below child reference c, as goesLeft
+// decides them.
+func writeNode(b *strings.Builder, t *Tree, c int32) {
+	if c < 0 {
+		fmt.Fprintf(b, "return %s\n", estimators.GoFloat(t.LeafValue[^c]))
+		return
+	}
+	f := t.Feature[c]
+	switch cats := t.CatLeft[c]; {
+	case cats != nil:
+		var codes []string
+		for w, word := range cats {
+			for bit := range 64 {
+				if word&(1<<bit) != 0 {
+					codes = append(codes, fmt.Sprint(w*64+bit))
+				}
+			}
+		}
+		// A function literal keeps the test an expression, so the
+		// branches nest as they do for numeric splits.
+		fmt.Fprintf(b, "if func(v float64) bool {\nif v != v {\nreturn %v\n}\n", t.DefaultLeft[c])
+		if len(codes) > 0 {
+			fmt.Fprintf(b, "switch int64(v) {\ncase %s:\nreturn true\n}\n", strings.Join(codes, ", "))
+		}
+		fmt.Fprintf(b, "return false\n}(x[%d]) {\n", f)
+	case t.DefaultLeft[c]:
+		fmt.Fprintf(b, "if v := x[%d]; v <= %s || v != v {\n", f, estimators.GoFloat(t.Threshold[c]))
+	default:
+		fmt.Fprintf(b, "if x[%d] <= %s {\n", f, estimators.GoFloat(t.Threshold[c]))
+	}
+	writeNode(b, t, t.Left[c])
+	b.WriteString("}\n")
+	writeNode(b, t, t.Right[c])
+}
