@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.quiver-installed
-SOURCES := $(shell find engine estimators hyperspace pipeline pybridge python -name '*.go' -o -name '*.py' | grep -v '_test.go') \
+SOURCES := $(shell find engine estimators export hyperspace pipeline pybridge python -name '*.go' -o -name '*.py' -o -name '*.h' -o -name '*.s' | grep -v '_test.go') \
 	go.mod go.sum pyproject.toml setup.py
 
 .PHONY: install demo test test-go test-python bench bench-smoke clean

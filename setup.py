@@ -62,10 +62,28 @@ def build_engine(dest: Path) -> None:
             shutil.copy2(f, dest / f.name)
 
 
+def copy_scorer_sources(dest: Path) -> None:
+    """Copy what an exported scorer builds against into the package:
+    go.mod, go.sum and the Go packages that go inside scorers (never tests,
+    never training code), so that quiver.export works from an installed
+    wheel without the checkout."""
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    for name in ("go.mod", "go.sum"):
+        shutil.copy2(ROOT / name, dest / name)
+    for package in ("engine/prob", "export/runtime", "export/runtime/capi"):
+        target = dest / package
+        target.mkdir(parents=True, exist_ok=True)
+        for f in (ROOT / package).iterdir():
+            if f.is_file() and (f.suffix == ".h" or (f.suffix in (".go", ".s") and not f.name.endswith("_test.go"))):
+                shutil.copy2(f, target / f.name)
+
+
 class BuildPyWithEngine(build_py):
     def run(self):
         super().run()
         build_engine(Path(self.build_lib) / "quiver" / "_gopy")
+        copy_scorer_sources(Path(self.build_lib) / "quiver" / "_gosrc")
 
 
 class BinaryDistribution(Distribution):

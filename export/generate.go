@@ -11,6 +11,7 @@ import (
 
 	"github.com/quiver-ml/quiver/engine"
 	"github.com/quiver-ml/quiver/estimators"
+	"github.com/quiver-ml/quiver/pipeline"
 )
 
 // Targets of Generate.
@@ -55,7 +56,16 @@ func Generate(m estimators.Model, target, pkg string, metadata json.RawMessage) 
 	if !ok {
 		return nil, engine.Errorf(engine.KindValue, "export: %s models cannot be compiled yet", m.Learner())
 	}
-	inputs, env, err := inputColumns(m.Inputs())
+	fields := m.Inputs()
+	if p, ok := pipeline.Of(m); ok {
+		union := p.InputCategories()
+		for j, f := range fields {
+			if cats, ok := union[f.Name]; ok {
+				fields[j].Categories = cats
+			}
+		}
+	}
+	inputs, env, err := inputColumns(fields)
 	if err != nil {
 		return nil, err
 	}

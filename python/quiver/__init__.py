@@ -14,6 +14,7 @@ functions) into one learner. Scikit-learn-compatible classes live in :mod:`quive
 :mod:`quiver.plot` (``quiver.plot.fft(predict)`` draws a fast-and-frugal tree).
 """
 
+from ._export import export
 from ._learners import make_learner as _make_learner
 from ._model import Predictor, load
 from ._pipeline import Pipeline, PipelinePredictor, pipeline
@@ -57,6 +58,7 @@ __all__ = [
     "bucketize",
     "clip",
     "drop_columns",
+    "export",
     "fft",
     "gbdt",
     "hashed_tokens",

@@ -120,12 +120,21 @@ class Predictor:
 
     @property
     def exportable(self) -> bool:
-        """Whether the model can be exported as a standalone program: always
-        True, as every model of the engine can."""
-        return True
+        """Whether :func:`quiver.export` can compile the model into a
+        standalone scorer; :attr:`export_blocker` says why not."""
+        return not self.export_blocker
+
+    @property
+    def export_blocker(self) -> str:
+        """Why the model cannot be exported, or ``""`` when it can."""
+        return call(engine.ExportBlocker, self._handle)
 
     def check_exportable(self) -> None:
-        """Raise ``ValueError`` if the model cannot be exported; it always can."""
+        """Raise ``ValueError`` with :attr:`export_blocker` if the model
+        cannot be exported."""
+        reason = self.export_blocker
+        if reason:
+            raise ValueError(f"this model cannot be exported: {reason}")
 
     @property
     def summary(self) -> dict[str, Any]:
