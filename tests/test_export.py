@@ -1,0 +1,294 @@
+"""quiver.export: standalone scorers built from fitted models, checked
+against the Python predict function on held-out rows."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import io
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pytest
+
+import quiver
+
+pytestmark = pytest.mark.skipif(shutil.which("go") is None, reason="building scorers needs the Go toolchain")
+
+FAST_GBDT = dict(max_iter=25, num_leaves=15, objective="log_loss")
+
+
+def frame(n: int, seed: int, unseen: bool = False) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    color = rng.choice(["red", "green", "blue"], n).astype(object)
+    if unseen:
+        color[::9] = "violet"
+    color[::13] = None
+    df = pd.DataFrame({
+        "a": rng.standard_normal(n),
+        "b": rng.uniform(0, 10, n).astype(np.float32),
+        "color": color,
+        "flag": rng.integers(0, 2, n).astype(bool),
+    })
+    df.loc[::7, "a"] = np.nan
+    z = df.a.fillna(0) + 0.3 * df.b - (df.color == "red") + df.flag
+    df["label"] = np.where(z > 1.5, "yes", "no")
+    df["y"] = z + rng.standard_normal(n) * 0.1
+    return df
+
+
+@pytest.fixture(scope="module")
+def train() -> pd.DataFrame:
+    return frame(2000, 1)
+
+
+@pytest.fixture(scope="module")
+def test() -> pd.DataFrame:
+    return frame(500, 2, unseen=True).drop(columns=["label", "y"])
+
+
+@pytest.fixture(scope="module")
+def classifier(train):
+    predict, _, _ = quiver.gbdt(train.drop(columns=["y"]), target="label", **FAST_GBDT)
+    return predict
+
+
+@pytest.fixture(scope="module")
+def exe(classifier, tmp_path_factory):
+    return quiver.export(classifier, tmp_path_factory.mktemp("exe") / "scorer")
+
+
+def run(exe, *args: str, data: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([str(exe), *args], input=data, capture_output=True, timeout=120)
+
+
+def same_floats(got, want, name: str) -> None:
+    got, want = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
+    assert got.shape == want.shape, name
+    assert np.array_equal(got.view(np.uint64), want.view(np.uint64)), f"{name}: not bit for bit"
+
+
+def ipc_bytes(table: pa.Table) -> bytes:
+    sink = io.BytesIO()
+    with pa.ipc.new_stream(sink, table.schema) as w:
+        w.write_table(table)
+    return sink.getvalue()
+
+
+def test_executable_predicts_as_python_does(classifier, exe, test):
+    want = classifier(test)
+    # Arrow IPC in and out, in chunks smaller than the input
+    out = run(exe, "predict", "--input-format", "arrows", "--output-format", "arrows", "--chunk-rows", "64",
+              data=ipc_bytes(pa.Table.from_pandas(test, preserve_index=False)))
+    assert out.returncode == 0, out.stderr.decode()
+    got = pa.ipc.open_stream(out.stdout).read_all()
+    assert got.column_names[: len(test.columns)] == list(test.columns)
+    for name in ["probability_no", "probability_yes"]:
+        same_floats(got.column(name).to_numpy(), want[name].to_numpy(), name)
+    assert got.column("prediction").to_pylist() == want["prediction"].tolist()
+    # CSV in and out: the same numbers, printed exactly
+    csv = test.to_csv(index=False).encode()
+    out = run(exe, "predict", "--input-format", "csv", "--output-format", "csv", data=csv)
+    assert out.returncode == 0, out.stderr.decode()
+    got = pacsv.read_csv(io.BytesIO(out.stdout))
+    same_floats(got.column("probability_yes").to_numpy(), want["probability_yes"].to_numpy(), "csv")
+
+
+def test_schema_metadata_and_stream(exe, classifier, test):
+    schema = json.loads(run(exe, "schema").stdout)
+    assert [c["name"] for c in schema["inputs"]] == classifier.inputs
+    meta = json.loads(run(exe, "metadata").stdout)
+    assert meta["learner"] == "gbdt" and meta["inputs"] == classifier.inputs
+    rows = test.head(5).replace({np.nan: None}).to_dict("records")
+    lines = [json.dumps({k: (bool(v) if isinstance(v, np.bool_) else v) for k, v in r.items()}) for r in rows]
+    lines.insert(2, "{not json")
+    out = run(exe, "stream", data=("\n".join(lines) + "\n").encode())
+    answers = [json.loads(line) for line in out.stdout.decode().splitlines()]
+    assert len(answers) == 6 and "error" in answers[2]
+    want = classifier(test.head(5))
+    got = [a["probability_yes"] for i, a in enumerate(answers) if i != 2]
+    same_floats(got, want["probability_yes"].to_numpy(), "stream")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def post(url: str, body: bytes, content_type: str = "application/json") -> tuple[int, bytes]:
+    req = urllib.request.Request(url, data=body, headers={"Content-Type": content_type}, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def test_serve_answers_concurrent_requests_and_bad_input(exe, classifier, test):
+    port = free_port()
+    proc = subprocess.Popen([str(exe), "serve", "--addr", f"127.0.0.1:{port}", "--max-body-bytes", "200000"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(base + "/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            pytest.fail("serve did not come up")
+        rows = json.loads(test.to_json(orient="records"))
+        want = classifier(test)["probability_yes"].to_numpy()
+
+        def ask(k: int) -> tuple[int, np.ndarray]:
+            part = rows[k * 10:(k + 1) * 10]
+            status, body = post(base + "/predict", json.dumps(part).encode())
+            return status, np.array([r["probability_yes"] for r in json.loads(body)]) if status == 200 else body
+
+        with cf.ThreadPoolExecutor(16) as pool:
+            answers = list(pool.map(ask, range(50)))
+        for k, (status, got) in enumerate(answers):
+            assert status == 200, got
+            same_floats(got, want[k * 10:(k + 1) * 10], f"request {k}")
+        status, body = post(base + "/predict", b"{not json")
+        assert status == 400 and "error" in json.loads(body)
+        status, body = post(base + "/predict", json.dumps([{"a": 1.0}]).encode())
+        assert status == 400 and "b" in json.loads(body)["error"]
+        status, body = post(base + "/predict", json.dumps([{"a": "x", "b": 1, "color": "red", "flag": True}]).encode())
+        assert status == 400 and "a" in json.loads(body)["error"]
+        status, _ = post(base + "/predict", b"[" + b" " * 300000 + b"]")
+        assert status == 413
+        # still serving
+        status, _ = post(base + "/predict", json.dumps(rows[:2]).encode())
+        assert status == 200
+        # Arrow IPC in, Arrow IPC out
+        status, body = post(base + "/predict", ipc_bytes(pa.Table.from_pandas(test.head(20), preserve_index=False)),
+                            "application/vnd.apache.arrow.stream")
+        assert status == 200
+        same_floats(pa.ipc.open_stream(body).read_all().column("probability_yes").to_numpy(), want[:20], "ipc")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert proc.returncode == 0, proc.stderr.read().decode()
+
+
+def test_bad_input_to_the_executable(exe, test):
+    out = run(exe, "predict", "--input-format", "csv", data=b"a,b\n1,2\n")
+    assert out.returncode != 0 and b"color" in out.stderr and b"panic" not in out.stderr
+    out = run(exe, "predict", "--input-format", "csv", data=b"a,b,color,flag\nx,2,red,true\n")
+    assert out.returncode != 0 and b"a" in out.stderr and b"panic" not in out.stderr
+    assert run(exe, "nonsense").returncode != 0
+
+
+C_PROGRAM = r"""
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "libscorer.h"
+
+int main(void) {
+    int64_t rows, cols = quiver_n_inputs(), outs = quiver_n_outputs();
+    if (scanf("%lld", (long long *)&rows) != 1) return 2;
+    double *x = malloc(sizeof(double) * rows * cols), *y = malloc(sizeof(double) * rows * outs);
+    for (int64_t i = 0; i < rows * cols; i++) {
+        char tok[64];
+        if (scanf("%63s", tok) != 1) return 2;
+        x[i] = tok[0] == 'n' ? NAN : strtod(tok, NULL);
+    }
+    char *err = NULL;
+    int rc = quiver_predict_matrix(x, rows, cols, y, rows * outs, &err);
+    if (rc != 0) { printf("error %d %s\n", rc, err); quiver_free(err); return 0; }
+    for (int64_t i = 0; i < rows * outs; i++) printf("%.17g\n", y[i]);
+    rc = quiver_predict_matrix(x, rows, cols + 1, y, rows * outs, &err);
+    printf("error %d %s\n", rc, err ? err : "");
+    quiver_free(err);
+    return 0;
+}
+"""
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None or sys.platform != "linux", reason="needs gcc on Linux")
+def test_c_library_predicts_as_python_does(classifier, test, tmp_path):
+    lib = quiver.export(classifier, tmp_path / "libscorer.so", target="c-shared")
+    assert (tmp_path / "libscorer.h").is_file()
+    (tmp_path / "main.c").write_text(C_PROGRAM)
+    subprocess.run(["gcc", "-O1", "-o", str(tmp_path / "main"), str(tmp_path / "main.c"), f"-I{tmp_path}",
+                    f"-L{tmp_path}", "-lscorer", "-lm", f"-Wl,-rpath,{tmp_path}"], check=True)
+    schema = json.loads(run(quiver.export(classifier, tmp_path / "exe"), "schema").stdout)
+    cats = {c["name"]: c.get("categories") for c in schema["inputs"]}
+    rows = test.head(40)
+    tokens = []
+    for _, r in rows.iterrows():
+        for name in classifier.inputs:
+            v = r[name]
+            if cats[name] is not None:  # a category travels as its code
+                v = cats[name].index(v) if v in cats[name] else (float("nan") if v is None else -2)
+            tokens.append("nan" if v is None or (isinstance(v, float) and np.isnan(v)) else repr(float(v)))
+    stdin = f"{len(rows)}\n" + " ".join(tokens)
+    out = subprocess.run([str(tmp_path / "main")], input=stdin.encode(), capture_output=True, timeout=60)
+    lines = out.stdout.decode().splitlines()
+    assert not lines[0].startswith("error"), lines[0]
+    values = np.array([float(v) for v in lines[:-1]]).reshape(len(rows), -1)
+    names = [c["name"] for c in schema["outputs"]]
+    want = classifier(rows)
+    same_floats(values[:, names.index("probability_yes")], want["probability_yes"].to_numpy(), "c")
+    assert lines[-1] == "error 1 cols is 5, but the model has 4 inputs"
+    assert lib == tmp_path / "libscorer.so"
+
+
+def test_go_package_and_cross_compilation(classifier, tmp_path):
+    pkg = quiver.export(classifier, tmp_path / "gopkg", target="go", package="churn")
+    source = (pkg / "model.go").read_text()
+    assert "package churn" in source and "func Predict(" in source and "<=" in source
+    subprocess.run(["go", "vet", "./..."], cwd=pkg, check=True, capture_output=True)
+    arm = quiver.export(classifier, tmp_path / "scorer-arm64", goos="linux", goarch="arm64")
+    head = arm.read_bytes()[:20]
+    assert head[:4] == b"\x7fELF" and int.from_bytes(head[18:20], "little") == 183  # EM_AARCH64
+    wasm = quiver.export(classifier, tmp_path / "scorer.wasm", goos="wasip1", goarch="wasm")
+    assert wasm.read_bytes()[:4] == b"\0asm"
+    runner = shutil.which("wasmtime")
+    if runner:
+        out = subprocess.run([runner, str(wasm), "schema"], capture_output=True, timeout=120)
+        assert json.loads(out.stdout)["inputs"]
+
+
+def test_command_line_export(classifier, tmp_path):
+    model = tmp_path / "model.quiver"
+    classifier.save(model)
+    from quiver.__main__ import main
+
+    assert main(["export", str(model), str(tmp_path / "cli-scorer")]) == 0
+    assert json.loads(run(tmp_path / "cli-scorer", "schema").stdout)["inputs"]
+    assert main(["export", str(tmp_path / "missing.quiver"), str(tmp_path / "x")]) == 1
+
+
+def test_export_errors(classifier, train, tmp_path, monkeypatch):
+    with pytest.raises(ValueError, match="unknown target 'dll'"):
+        quiver.export(classifier, tmp_path / "x", target="dll")
+    with pytest.raises(TypeError, match="expected a fitted model"):
+        quiver.export(lambda df: df, tmp_path / "x")
+
+    def python_step(df):
+        return (lambda d: d), df, {}
+
+    pipe = quiver.pipeline(("py", python_step), ("model", quiver.gbdt(**FAST_GBDT)))
+    predict, _, _ = pipe(train.drop(columns=["y"]), target="label")
+    assert not predict.exportable
+    with pytest.raises(ValueError, match="cannot be exported.*'py'"):
+        quiver.export(predict, tmp_path / "x")
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(RuntimeError, match="needs the Go toolchain"):
+        quiver.export(classifier, tmp_path / "x")
+    assert classifier.exportable and classifier.export_blocker == ""
