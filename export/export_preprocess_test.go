@@ -1,0 +1,358 @@
+package export_test
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"math/rand/v2"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/ipc"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/quiver-ml/quiver/engine"
+	"github.com/quiver-ml/quiver/estimators"
+	_ "github.com/quiver-ml/quiver/estimators/preprocess"
+	"github.com/quiver-ml/quiver/export"
+)
+
+// prepData says what prepRecord puts in its columns.
+type prepData struct {
+	n    int
+	seed uint64
+	// unseen adds levels training never saw to color and size.
+	unseen bool
+	// sizeNulls puts missing values in size.
+	sizeNulls bool
+	// negative puts values below -1 in b, outside log1p's domain.
+	negative bool
+}
+
+// prepRecord is rows for the feature steps: numbers with nulls and NaN
+// (float64 a, float32 b, int64 k, a column cst that is constant but for
+// nulls), a string column color and a dictionary column size whose levels
+// are skewed (for infrequent levels), a bool flag with nulls, and targets:
+// y (float64) and yb (two strings).
+func prepRecord(d prepData) arrow.Record {
+	rng := rand.New(rand.NewPCG(d.seed, 11))
+	mem := memory.DefaultAllocator
+	a, cst, y := array.NewFloat64Builder(mem), array.NewFloat64Builder(mem), array.NewFloat64Builder(mem)
+	b, k := array.NewFloat32Builder(mem), array.NewInt64Builder(mem)
+	color, yb := array.NewStringBuilder(mem), array.NewStringBuilder(mem)
+	size := array.NewDictionaryBuilder(mem, &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}).(*array.BinaryDictionaryBuilder)
+	flag := array.NewBooleanBuilder(mem)
+	colors := []string{"red", "green", "blue", "teal"}
+	sizes := []string{"S", "S", "S", "S", "S", "S", "S", "S", "S", "S", "M", "M", "M", "M", "M", "L", "L", "L", "XL", "XL", "XXL"}
+	for range d.n {
+		av := rng.NormFloat64()*3 + 1
+		switch r := rng.IntN(25); {
+		case r < 2:
+			a.AppendNull()
+		case r == 2:
+			a.Append(math.NaN())
+		default:
+			a.Append(av)
+		}
+		bv := float32(math.Exp(rng.NormFloat64()))
+		if d.negative && rng.IntN(40) == 0 {
+			bv = -1.5
+		}
+		if rng.IntN(20) == 0 {
+			b.AppendNull()
+		} else {
+			b.Append(bv)
+		}
+		kv := int64(rng.IntN(21))
+		if rng.IntN(16) == 0 {
+			k.AppendNull()
+		} else {
+			k.Append(kv)
+		}
+		if rng.IntN(10) == 0 {
+			cst.AppendNull()
+		} else {
+			cst.Append(2.5)
+		}
+		c := rng.IntN(len(colors))
+		switch {
+		case d.unseen && rng.IntN(9) == 0:
+			color.Append("violet")
+		case rng.IntN(12) == 0:
+			color.AppendNull()
+		default:
+			color.Append(colors[c])
+		}
+		s := sizes[rng.IntN(len(sizes))]
+		switch {
+		case d.unseen && rng.IntN(10) == 0:
+			if err := size.AppendString("XS"); err != nil {
+				panic(err)
+			}
+		case d.sizeNulls && rng.IntN(11) == 0:
+			size.AppendNull()
+		default:
+			if err := size.AppendString(s); err != nil {
+				panic(err)
+			}
+		}
+		f := rng.IntN(3) == 0
+		if rng.IntN(14) == 0 {
+			flag.AppendNull()
+		} else {
+			flag.Append(f)
+		}
+		z := av + 0.5*float64(bv) - float64(c) + 2*float64(b2i(f)) + float64(len(s)) + rng.NormFloat64()
+		y.Append(z)
+		yb.Append([]string{"no", "yes"}[b2i(z > 1)])
+	}
+	names := []string{"a", "b", "k", "cst", "color", "size", "flag", "y", "yb"}
+	bs := []array.Builder{a, b, k, cst, color, size, flag, y, yb}
+	fields := make([]arrow.Field, len(bs))
+	cols := make([]arrow.Array, len(bs))
+	for i, bl := range bs {
+		cols[i] = bl.NewArray()
+		fields[i] = arrow.Field{Name: names[i], Type: cols[i].DataType(), Nullable: true}
+		bl.Release()
+	}
+	return array.NewRecord(arrow.NewSchema(fields, nil), cols, int64(d.n))
+}
+
+// fitStep fits a feature step.
+func fitStep(t *testing.T, learner string, data *engine.Frame, spec estimators.Spec, params map[string]any) estimators.Model {
+	t.Helper()
+	l, err := estimators.Lookup(learner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals, err := l.Space().Validate(params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _, err := l.Fit(context.Background(), data, spec, vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// sameStepOutputs checks that the scorer's outputs are the step's Apply:
+// float64 columns bit for bit. A scorer writes every number as float64, so
+// a column Apply keeps in another numeric type (a column step's float32 or
+// int64 input) must hold the same value, and a bool column (the imputer's
+// bool columns and indicators) 1 for true and 0 for false; a missing value
+// is NaN. Other columns (strings) must read the same.
+func sameStepOutputs(t *testing.T, m estimators.Model, rec, got arrow.Record) {
+	t.Helper()
+	f := frameOf(t, rec)
+	defer f.Release()
+	want, err := m.Apply(context.Background(), f, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer want.Release()
+	for j, name := range want.Names() {
+		idx := got.Schema().FieldIndices(name)
+		if len(idx) != 1 {
+			t.Fatalf("the scorer's output has no column %q: %v", name, got.Schema())
+		}
+		w, g := want.Columns()[j], got.Column(idx[0])
+		if w.Len() != g.Len() {
+			t.Fatalf("%s: %d rows, want %d", name, g.Len(), w.Len())
+		}
+		gf, isFloat := g.(*array.Float64)
+		for i := range w.Len() {
+			var wv float64
+			switch wa := w.(type) {
+			case *array.Float64:
+				wv = wa.Value(i)
+			case *array.Float32:
+				wv = float64(wa.Value(i))
+			case *array.Int64:
+				wv = float64(wa.Value(i))
+			case *array.Boolean:
+				wv = float64(b2i(wa.Value(i)))
+			default:
+				if ws, gs := w.ValueStr(i), g.ValueStr(i); ws != gs {
+					t.Fatalf("%s row %d: %q, want %q", name, i, gs, ws)
+				}
+				continue
+			}
+			if !isFloat {
+				t.Fatalf("%s: the scorer wrote %s, want float64 for Apply's %s", name, g.DataType(), w.DataType())
+			}
+			if w.IsNull(i) {
+				wv = math.NaN()
+			}
+			if gv := gf.Value(i); math.Float64bits(gv) != math.Float64bits(wv) && !(w.IsNull(i) && gv != gv) {
+				t.Fatalf("%s row %d: %v, want %v (bit for bit)", name, i, gv, wv)
+			}
+		}
+	}
+}
+
+// scoreFails runs the scorer on rec and returns its error output, failing
+// the test if it succeeds.
+func scoreFails(t *testing.T, exe string, rec arrow.Record) string {
+	t.Helper()
+	var in bytes.Buffer
+	w := ipc.NewWriter(&in, ipc.WithSchema(rec.Schema()))
+	if err := w.Write(rec); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	cmd := exec.Command(exe, "predict", "--input-format", "arrows", "--output-format", "arrows")
+	cmd.Stdin = &in
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = new(bytes.Buffer), &stderr
+	if err := cmd.Run(); err == nil {
+		t.Fatal("the scorer accepted rows that Apply refuses")
+	}
+	return stderr.String()
+}
+
+// TestPreprocessScorersMatchApply exports each feature step (one scorer per
+// step and per option that changes its arithmetic), scores held-out rows
+// with missing values, NaN and unseen levels, and checks the outputs
+// against Apply; for the options under which Apply refuses rows, the
+// scorer must refuse them too.
+func TestPreprocessScorersMatchApply(t *testing.T) {
+	needGo(t)
+	train := prepRecord(prepData{n: 2000, seed: 1, sizeNulls: false})
+	defer train.Release()
+	trainNA := prepRecord(prepData{n: 2000, seed: 5, sizeNulls: true})
+	defer trainNA.Release()
+	test := prepRecord(prepData{n: 600, seed: 2, unseen: true, sizeNulls: true})
+	defer test.Release()
+	known := prepRecord(prepData{n: 600, seed: 3, sizeNulls: true})
+	defer known.Release()
+	clean := prepRecord(prepData{n: 400, seed: 4})
+	defer clean.Release()
+	negative := prepRecord(prepData{n: 400, seed: 6, negative: true})
+	defer negative.Release()
+	data := frameOf(t, train)
+	defer data.Release()
+	dataNA := frameOf(t, trainNA)
+	defer dataNA.Release()
+
+	numeric := []string{"a", "b", "k", "cst", "flag"}
+	text := []string{"color", "size", "flag"}
+	for _, tc := range []struct {
+		name    string
+		learner string
+		na      bool // fit on the frame where size has nulls
+		spec    estimators.Spec
+		params  map[string]any
+		test    arrow.Record // rows scored and compared; test if nil
+		bad     arrow.Record // rows Apply and the scorer must refuse
+		badText string       // in the scorer's error
+	}{
+		{name: "standard", learner: "standard_scaler", spec: estimators.Spec{Features: numeric}},
+		{name: "standard_nomean", learner: "standard_scaler", spec: estimators.Spec{Features: numeric}, params: map[string]any{"with_mean": false}},
+		{name: "standard_nostd", learner: "standard_scaler", spec: estimators.Spec{Features: numeric}, params: map[string]any{"with_std": false}},
+		{name: "minmax", learner: "min_max_scaler", spec: estimators.Spec{Features: numeric}},
+		{name: "minmax_clip", learner: "min_max_scaler", spec: estimators.Spec{Features: numeric},
+			params: map[string]any{"feature_range_low": -1.0, "feature_range_high": 3.0, "clip": true}},
+		{name: "impute_mean", learner: "imputer", spec: estimators.Spec{Features: numeric}, params: map[string]any{"add_indicator": true}},
+		{name: "impute_median", learner: "imputer", spec: estimators.Spec{Features: []string{"a", "b", "k"}}, params: map[string]any{"strategy": "median"}},
+		// Scorers write categories as codes into known ones: an unseen
+		// string cannot be written back, so text columns are imputed on
+		// rows of known levels.
+		{name: "impute_frequent", learner: "imputer", na: true, spec: estimators.Spec{Features: []string{"a", "k", "color", "size", "flag"}},
+			params: map[string]any{"strategy": "most_frequent", "add_indicator": true}, test: known},
+		{name: "impute_constant", learner: "imputer", na: true, spec: estimators.Spec{Features: []string{"a", "color", "size", "flag"}},
+			params: map[string]any{"strategy": "constant", "fill_value": 1.0, "fill_text": "none", "add_indicator": true}, test: known},
+		{name: "onehot", learner: "one_hot", spec: estimators.Spec{Features: text}},
+		{name: "onehot_infrequent", learner: "one_hot", na: true, spec: estimators.Spec{Features: text}, params: map[string]any{"max_categories": 3}},
+		{name: "onehot_error", learner: "one_hot", spec: estimators.Spec{Features: text}, params: map[string]any{"handle_unknown": "error", "max_categories": 4},
+			test: clean, bad: test, badText: "unseen in training"},
+		{name: "ordinal", learner: "ordinal_encoder", spec: estimators.Spec{Features: text}},
+		{name: "ordinal_value", learner: "ordinal_encoder", spec: estimators.Spec{Features: text}, params: map[string]any{"handle_unknown": "use_encoded_value", "unknown_value": -7.5}},
+		{name: "ordinal_error", learner: "ordinal_encoder", na: true, spec: estimators.Spec{Features: text}, params: map[string]any{"handle_unknown": "error"},
+			test: known, bad: test, badText: "unseen in training"},
+		{name: "target", learner: "target_encoder", na: true, spec: estimators.Spec{Target: "y", Features: text}, params: map[string]any{"smooth": 3.5}},
+		{name: "target_binary", learner: "target_encoder", spec: estimators.Spec{Target: "yb", Features: text}},
+		{name: "log1p", learner: "log_transform", spec: estimators.Spec{Features: []string{"b", "k", "cst"}},
+			bad: negative, badText: "which is negative once the offset 0 is added"},
+		{name: "log", learner: "log_transform", spec: estimators.Spec{Features: []string{"b", "k", "cst"}}, params: map[string]any{"function": "log", "offset": 0.25},
+			bad: negative, badText: "which is negative or zero once the offset 0.25 is added"},
+		{name: "clip_quantile", learner: "clip", spec: estimators.Spec{Features: numeric}, params: map[string]any{"quantile_low": 0.1, "quantile_high": 0.85}},
+		{name: "clip_value", learner: "clip", spec: estimators.Spec{Features: numeric}, params: map[string]any{"bounds": "value", "low": -0.5}},
+		{name: "bucketize", learner: "bucketize", spec: estimators.Spec{Features: numeric}, params: map[string]any{"n_buckets": 7}},
+		{name: "bucketize_uniform", learner: "bucketize", spec: estimators.Spec{Features: numeric}, params: map[string]any{"strategy": "uniform", "n_buckets": 4}},
+		{name: "select", learner: "select_columns", params: map[string]any{"columns": `["k", "a", "b", "flag", "y"]`}},
+		{name: "drop", learner: "drop_columns", spec: estimators.Spec{Target: "yb"}, params: map[string]any{"columns": `["color", "size", "cst"]`}},
+		{name: "rename", learner: "rename_columns", params: map[string]any{"columns": `{"a": "k", "k": "a", "flag": "is_set"}`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := data
+			if tc.na {
+				d = dataNA
+			}
+			m := fitStep(t, tc.learner, d, tc.spec, tc.params)
+			exe := buildExe(t, m)
+			rows := tc.test
+			if rows == nil {
+				rows = test
+			}
+			got := scoreWithExe(t, exe, rows)
+			defer got.Release()
+			sameStepOutputs(t, m, rows, got)
+			if tc.bad == nil {
+				return
+			}
+			f := frameOf(t, tc.bad)
+			defer f.Release()
+			if out, err := m.Apply(context.Background(), f, 2); err == nil {
+				out.Release()
+				t.Fatal("Apply accepted the rows meant to be refused")
+			}
+			if msg := scoreFails(t, exe, tc.bad); !strings.Contains(msg, tc.badText) {
+				t.Errorf("the scorer's error %q does not say %q", msg, tc.badText)
+			}
+		})
+	}
+}
+
+// TestPreprocessNotExported checks that the steps that cannot be exported
+// say why. The text steps' Compile refuses with a KindValue error even
+// when their column reaches them as categories (as it may in a pipeline);
+// exported alone, Generate already refuses them, as it does a column step
+// that passes a string column on, since neither records categories for the
+// scorer to code the strings with.
+func TestPreprocessNotExported(t *testing.T) {
+	train := prepRecord(prepData{n: 300, seed: 1})
+	defer train.Release()
+	data := frameOf(t, train)
+	defer data.Release()
+	for _, tc := range []struct {
+		learner string
+		spec    estimators.Spec
+		params  map[string]any
+		compile string // in Compile's error, if not ""
+		want    string // in Generate's error
+	}{
+		{"regex_features", estimators.Spec{Features: []string{"color"}}, map[string]any{"patterns": `{"r": "^r"}`},
+			"text steps cannot be exported yet", `input "color" holds strings but the model records no categories`},
+		{"hashed_tokens", estimators.Spec{Features: []string{"color"}}, nil,
+			"text steps cannot be exported yet", `input "color" holds strings but the model records no categories`},
+		{"select_columns", estimators.Spec{}, map[string]any{"columns": `["a", "color"]`},
+			"", `input "color" holds strings but the model records no categories`},
+	} {
+		m := fitStep(t, tc.learner, data, tc.spec, tc.params)
+		if tc.compile != "" {
+			g := estimators.NewGen(map[string]estimators.Value{"color": {Expr: "inC0[i]", Categorical: true, Categories: []string{"blue", "red"}}})
+			err := m.(estimators.Compiler).Compile(g)
+			if err == nil || !strings.Contains(err.Error(), tc.compile) || engine.KindOf(err) != engine.KindValue {
+				t.Errorf("%s: Compile: %v, want a KindValue error containing %q", tc.learner, err, tc.compile)
+			}
+		}
+		_, err := export.Generate(m, export.TargetExe, "", nil)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Generate: %v, want an error containing %q", tc.learner, err, tc.want)
+		}
+	}
+}
