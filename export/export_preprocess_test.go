@@ -3,6 +3,7 @@ package export_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os/exec"
@@ -18,6 +19,7 @@ import (
 	"github.com/quiver-ml/quiver/estimators"
 	_ "github.com/quiver-ml/quiver/estimators/preprocess"
 	"github.com/quiver-ml/quiver/export"
+	"github.com/quiver-ml/quiver/pipeline"
 )
 
 // prepData says what prepRecord puts in its columns.
@@ -354,5 +356,108 @@ func TestPreprocessNotExported(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: Generate: %v, want an error containing %q", tc.learner, err, tc.want)
 		}
+	}
+}
+
+// chainStep is a step to fit in a chain: a learner, its spec and its
+// hyperparameters.
+type chainStep struct {
+	learner string
+	spec    estimators.Spec
+	params  map[string]any
+}
+
+// fitChain fits the steps one after another, each on the frame the steps
+// before it make of data (as a pipeline passes it on), and returns them
+// as a pipeline.
+func fitChain(t *testing.T, data *engine.Frame, steps []chainStep) estimators.Model {
+	t.Helper()
+	var fitted []pipeline.Step
+	cur := data
+	for i, s := range steps {
+		m := fitStep(t, s.learner, cur, s.spec, s.params)
+		fitted = append(fitted, pipeline.Step{Name: fmt.Sprintf("step%d", i), Model: m})
+		p, err := pipeline.New(fitted)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == len(steps)-1 {
+			return p
+		}
+		out, err := p.Apply(context.Background(), data, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		drop := map[string]bool{}
+		for _, r := range p.(estimators.Transformer).Replaces() {
+			drop[r] = true
+		}
+		for _, n := range out.Names() {
+			drop[n] = true
+		}
+		var names []string
+		var cols []arrow.Array
+		for j, n := range data.Names() {
+			if !drop[n] {
+				names, cols = append(names, n), append(cols, data.Columns()[j])
+			}
+		}
+		names, cols = append(names, out.Names()...), append(cols, out.Columns()...)
+		for _, c := range cols {
+			c.Retain()
+		}
+		out.Release()
+		if cur, err = engine.NewFrame(names, cols); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(cur.Release)
+	}
+	return nil
+}
+
+// TestPreprocessPipelineScorersMatchApply exports chains of feature steps,
+// where each step reads what the steps before it compiled (the imputer's
+// categories with its fill value among them, unseen levels passed on as
+// unseen, bool columns and indicators as 0/1), and checks the scorers
+// against the pipelines' Apply.
+func TestPreprocessPipelineScorersMatchApply(t *testing.T) {
+	needGo(t)
+	train := prepRecord(prepData{n: 2000, seed: 5, sizeNulls: true})
+	defer train.Release()
+	test := prepRecord(prepData{n: 600, seed: 2, unseen: true, sizeNulls: true})
+	defer test.Release()
+	data := frameOf(t, train)
+	defer data.Release()
+	for _, tc := range []struct {
+		name  string
+		steps []chainStep
+	}{
+		{"features", []chainStep{
+			{"imputer", estimators.Spec{Features: []string{"a", "color", "size", "flag"}},
+				map[string]any{"strategy": "constant", "fill_value": 1.0, "fill_text": "none", "add_indicator": true}},
+			{"one_hot", estimators.Spec{Features: []string{"color", "size"}}, map[string]any{"max_categories": 4}},
+			{"ordinal_encoder", estimators.Spec{Features: []string{"flag"}}, nil},
+			{"standard_scaler", estimators.Spec{Features: []string{"a", "a_missing", "flag"}}, nil},
+			{"bucketize", estimators.Spec{Features: []string{"k"}}, map[string]any{"n_buckets": 3}},
+			{"drop_columns", estimators.Spec{Target: "y"}, map[string]any{"columns": `["yb", "cst"]`}},
+			{"rename_columns", estimators.Spec{Target: "y"}, map[string]any{"columns": `{"b": "bee", "color_blue": "blue"}`}},
+		}},
+		{"gbdt", []chainStep{
+			{"imputer", estimators.Spec{Features: []string{"a", "color", "size"}},
+				map[string]any{"strategy": "most_frequent", "add_indicator": true}},
+			{"target_encoder", estimators.Spec{Target: "y", Features: []string{"color"}}, nil},
+			{"one_hot", estimators.Spec{Features: []string{"size", "flag"}}, nil},
+			{"log_transform", estimators.Spec{Features: []string{"b"}}, nil},
+			{"gbdt", estimators.Spec{Target: "y", Features: []string{"a", "a_missing", "color", "size_S", "size_M", "flag_true", "b", "k"}},
+				map[string]any{"max_iter": 15, "num_leaves": 15}},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := fitChain(t, data, tc.steps)
+			exe := buildExe(t, m)
+			got := scoreWithExe(t, exe, test)
+			defer got.Release()
+			sameStepOutputs(t, m, test, got)
+		})
 	}
 }
