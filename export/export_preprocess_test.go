@@ -196,9 +196,9 @@ func sameStepOutputs(t *testing.T, m estimators.Model, rec, got arrow.Record) {
 	}
 }
 
-// scoreFails runs the scorer on rec and returns its error output, failing
+// stepScoreFails runs the scorer on rec and returns its error output, failing
 // the test if it succeeds.
-func scoreFails(t *testing.T, exe string, rec arrow.Record) string {
+func stepScoreFails(t *testing.T, exe string, rec arrow.Record) string {
 	t.Helper()
 	var in bytes.Buffer
 	w := ipc.NewWriter(&in, ipc.WithSchema(rec.Schema()))
@@ -312,7 +312,7 @@ func TestPreprocessScorersMatchApply(t *testing.T) {
 				out.Release()
 				t.Fatal("Apply accepted the rows meant to be refused")
 			}
-			if msg := scoreFails(t, exe, tc.bad); !strings.Contains(msg, tc.badText) {
+			if msg := stepScoreFails(t, exe, tc.bad); !strings.Contains(msg, tc.badText) {
 				t.Errorf("the scorer's error %q does not say %q", msg, tc.badText)
 			}
 		})
