@@ -69,7 +69,18 @@ func newModel(params hyperspace.Values, target string, best *scored, data *engin
 func (m *Model) Learner() string { return Name }
 
 // Inputs returns the cues the tree asks about, in the order it first asks.
-func (m *Model) Inputs() []engine.Field { return slices.Clone(m.inputs) }
+// A string or categorical cue lists as its categories the levels the
+// tree's sets name: the only ones its answers tell apart (any other level
+// is in no set), and what an exported scorer's dictionary needs.
+func (m *Model) Inputs() []engine.Field {
+	out := slices.Clone(m.inputs)
+	for i := range out {
+		if kindOfType(out[i].Type) == categorical {
+			out[i].Categories = m.tree.setLevels(out[i].Name)
+		}
+	}
+	return out
+}
 
 // Params returns the hyperparameters of the fit.
 func (m *Model) Params() hyperspace.Values { return maps.Clone(m.params) }

@@ -80,11 +80,12 @@ func TestRoundTrip(t *testing.T) {
 }
 
 // TestInputs checks that a model's inputs are the cues its tree asks
-// about, in the order it first asks, with their training types.
+// about, in the order it first asks, with their training types (and for a
+// string cue, the levels its sets name as its categories).
 func TestInputs(t *testing.T) {
 	hand := handFrame(t, handY)
 	m, _ := fitModel(t, hand, estimators.Spec{Target: "y"}, map[string]any{"tree": "If age > 60, decide True. If sex = {f}, decide False. If age > 30, decide True."})
-	want := []engine.Field{{Name: "age", Type: "float64"}, {Name: "sex", Type: "utf8"}}
+	want := []engine.Field{{Name: "age", Type: "float64"}, {Name: "sex", Type: "utf8", Categories: []string{"f"}}}
 	if got := m.Inputs(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("inputs %v, want %v", got, want)
 	}
