@@ -1,0 +1,293 @@
+package export_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os/exec"
+	goruntime "runtime"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/ipc"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"golang.org/x/sys/cpu"
+
+	"github.com/quiver-ml/quiver/engine"
+	"github.com/quiver-ml/quiver/estimators"
+	_ "github.com/quiver-ml/quiver/estimators/fft"
+	_ "github.com/quiver-ml/quiver/estimators/linear"
+	_ "github.com/quiver-ml/quiver/estimators/mlp"
+	"github.com/quiver-ml/quiver/export"
+)
+
+// cueRecord is n rows of numbers and cues: x1 (float64), x2 (float32), x3
+// (int64 from 0 to 4), color (a string) and flag (bool), and targets y_reg
+// (float64), y_bin (a two-class string), y_multi (three int64 classes) and
+// y_bool. With holes set, x1, x3, color and flag have missing values; with
+// novel set, color has levels training never saw ("violet", and "NA"
+// spelled out).
+func cueRecord(n int, seed uint64, holes, novel bool) arrow.Record {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	mem := memory.DefaultAllocator
+	x1, x2, x3 := array.NewFloat64Builder(mem), array.NewFloat32Builder(mem), array.NewInt64Builder(mem)
+	color, flag := array.NewStringBuilder(mem), array.NewBooleanBuilder(mem)
+	yr, yb, ym, yt := array.NewFloat64Builder(mem), array.NewStringBuilder(mem), array.NewInt64Builder(mem), array.NewBooleanBuilder(mem)
+	levels := []string{"red", "green", "blue", "teal"}
+	hole := func() bool { return holes && rng.IntN(9) == 0 }
+	for range n {
+		a, b, c, k := rng.NormFloat64(), float32(rng.Float64()*10), rng.Int64N(5), rng.IntN(len(levels))
+		f := rng.IntN(2) == 0
+		if hole() {
+			x1.AppendNull()
+		} else {
+			x1.Append(a)
+		}
+		x2.Append(b)
+		if hole() {
+			x3.AppendNull()
+		} else {
+			x3.Append(c)
+		}
+		switch {
+		case hole():
+			color.AppendNull()
+		case novel && rng.IntN(10) == 0:
+			color.Append([]string{"violet", "NA"}[rng.IntN(2)])
+		default:
+			color.Append(levels[k])
+		}
+		if hole() {
+			flag.AppendNull()
+		} else {
+			flag.Append(f)
+		}
+		z := a + 0.3*float64(b) - 0.5*float64(c) + float64(b2i(f)) - 0.7*float64(k) + rng.NormFloat64()
+		yr.Append(z)
+		yb.Append([]string{"no", "yes"}[b2i(z > 1)])
+		ym.Append(int64(min(2, max(0, int(z/1.5)))))
+		yt.Append(z > 0.5)
+	}
+	names := []string{"x1", "x2", "x3", "color", "flag", "y_reg", "y_bin", "y_multi", "y_bool"}
+	bs := []array.Builder{x1, x2, x3, color, flag, yr, yb, ym, yt}
+	fields := make([]arrow.Field, len(bs))
+	cols := make([]arrow.Array, len(bs))
+	for i, b := range bs {
+		cols[i] = b.NewArray()
+		fields[i] = arrow.Field{Name: names[i], Type: cols[i].DataType(), Nullable: true}
+		b.Release()
+	}
+	return array.NewRecord(arrow.NewSchema(fields, nil), cols, int64(n))
+}
+
+// fitOn fits learner on data with the given features.
+func fitOn(t *testing.T, learner string, data *engine.Frame, target string, features []string, params map[string]any) estimators.Model {
+	t.Helper()
+	l, err := estimators.Lookup(learner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals, err := l.Space().Validate(params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _, err := l.Fit(context.Background(), data, estimators.Spec{Target: target, Features: features}, vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// simdFMA reports whether Apply's kernels run with AVX2 and FMA here: the
+// arithmetic the compiled linear models and networks reproduce bit for
+// bit.
+func simdFMA() bool {
+	return goruntime.GOARCH == "amd64" && cpu.X86.HasAVX2 && cpu.X86.HasFMA && engine.SIMD()
+}
+
+// closeOutputs checks that the scorer's outputs agree with the model's
+// Apply: labels exactly, numbers within rel relative error, or bit for bit
+// when exact is set. It returns how many numbers were bit-identical, of
+// how many.
+func closeOutputs(t *testing.T, m estimators.Model, rec, got arrow.Record, rel float64, exact bool) (same, total int) {
+	t.Helper()
+	f := frameOf(t, rec)
+	defer f.Release()
+	want, err := m.Apply(context.Background(), f, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer want.Release()
+	for j, name := range want.Names() {
+		idx := got.Schema().FieldIndices(name)
+		if len(idx) != 1 {
+			t.Fatalf("the scorer's output has no column %q: %v", name, got.Schema())
+		}
+		w, g := want.Columns()[j], got.Column(idx[0])
+		if w.Len() != g.Len() {
+			t.Fatalf("%s: %d rows, want %d", name, g.Len(), w.Len())
+		}
+		wf, isFloat := w.(*array.Float64)
+		for i := range w.Len() {
+			if !isFloat {
+				if ws, gs := w.ValueStr(i), g.ValueStr(i); ws != gs {
+					t.Fatalf("%s row %d: %q, want %q", name, i, gs, ws)
+				}
+				continue
+			}
+			a, b := g.(*array.Float64).Value(i), wf.Value(i)
+			total++
+			if math.Float64bits(a) == math.Float64bits(b) {
+				same++
+				continue
+			}
+			if exact || !(math.Abs(a-b) <= rel*math.Max(math.Abs(a), math.Abs(b))) {
+				t.Fatalf("%s row %d: %v, want %v (%s)", name, i, a, b, map[bool]string{true: "bit for bit", false: fmt.Sprintf("within %g relative", rel)}[exact])
+			}
+		}
+	}
+	return same, total
+}
+
+// modelScoreRefused runs the scorer's predict on rec and returns its error
+// output, failing the test if it succeeds.
+func modelScoreRefused(t *testing.T, exe string, rec arrow.Record) string {
+	t.Helper()
+	var in bytes.Buffer
+	w := ipc.NewWriter(&in, ipc.WithSchema(rec.Schema()))
+	if err := w.Write(rec); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	cmd := exec.Command(exe, "predict", "--input-format", "arrows", "--output-format", "arrows")
+	cmd.Stdin = &in
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err == nil {
+		t.Fatal("the scorer accepted rows with a missing value")
+	}
+	return stderr.String()
+}
+
+// checkRefusesMissing checks that Apply and the scorer both refuse rows
+// with a missing x1, and that the scorer's error names the column.
+func checkRefusesMissing(t *testing.T, m estimators.Model, exe string, holes arrow.Record) {
+	t.Helper()
+	f := frameOf(t, holes)
+	defer f.Release()
+	if out, err := m.Apply(context.Background(), f, 2); err == nil {
+		out.Release()
+		t.Fatal("Apply accepted rows with missing values")
+	}
+	if msg := modelScoreRefused(t, exe, holes); !strings.Contains(msg, `"x1"`) {
+		t.Errorf("the scorer's error does not name the column x1: %s", msg)
+	}
+}
+
+// TestLinearAndMLPScorersMatchApply builds a scorer of every linear model
+// and of networks for every task, scores held-out rows with it and checks
+// its outputs against Apply's: within 1e-6 relative, and bit for bit
+// where Apply's kernels run with AVX2 and FMA (the arithmetic the
+// generated code reproduces). Rows with a missing value are refused by
+// both.
+func TestLinearAndMLPScorersMatchApply(t *testing.T) {
+	needGo(t)
+	train := cueRecord(2000, 11, false, false)
+	defer train.Release()
+	test := cueRecord(700, 12, false, false)
+	defer test.Release()
+	holes := cueRecord(300, 13, true, true)
+	defer holes.Release()
+	data := frameOf(t, train)
+	defer data.Release()
+	features := []string{"x1", "x2", "x3", "flag"}
+	exact := simdFMA()
+	for _, tc := range []struct {
+		learner, target string
+		params          map[string]any
+	}{
+		{"linear_regression", "y_reg", map[string]any{"l2": 0.1}},
+		{"logistic_regression", "y_bin", map[string]any{}},
+		{"logistic_regression", "y_multi", map[string]any{"l1": 0.01}},
+		// 37 units: panels of 16 and 8 and a remainder; 33 inputs to the
+		// single output unit: a dot product of a block of 32 and a tail.
+		{"mlp", "y_reg", map[string]any{"hidden_layers": "[37, 33]", "max_iter": 5, "activation": "gelu"}},
+		{"mlp", "y_bin", map[string]any{"hidden_layers": "[24]", "max_iter": 5, "activation": "tanh"}},
+		{"mlp", "y_multi", map[string]any{"hidden_layers": "[9, 40]", "max_iter": 5, "objective": "log_loss"}},
+	} {
+		t.Run(tc.learner+"/"+tc.target, func(t *testing.T) {
+			m := fitOn(t, tc.learner, data, tc.target, features, tc.params)
+			exe := buildExe(t, m)
+			got := scoreWithExe(t, exe, test)
+			defer got.Release()
+			same, total := closeOutputs(t, m, test, got, 1e-6, exact)
+			t.Logf("%d of %d numbers bit-identical (bit for bit required: %v)", same, total, exact)
+			checkRefusesMissing(t, m, exe, holes)
+		})
+	}
+}
+
+// TestFFTScorerMatchesApply builds scorers of a fitted fast-and-frugal
+// tree and of one given in words that asks every kind of question
+// (thresholds, numeric sets with NA, logical and categorical sets, a
+// numeric last level), and checks them bit for bit against Apply on
+// held-out rows with missing values and unseen categories.
+func TestFFTScorerMatchesApply(t *testing.T) {
+	needGo(t)
+	train := cueRecord(2000, 21, true, false)
+	defer train.Release()
+	test := cueRecord(700, 22, true, true)
+	defer test.Release()
+	data := frameOf(t, train)
+	defer data.Release()
+	features := []string{"x1", "x2", "x3", "color", "flag"}
+	for _, tc := range []struct {
+		name   string
+		params map[string]any
+	}{
+		{"fitted", map[string]any{"max_levels": 5}},
+		{"words", map[string]any{"tree": "If color = {red,NA}, decide True. If x1 > 0.5, decide False. If flag = {FALSE,NA}, decide False. " +
+			"If x3 = {1,3,NA}, decide True. If color != {blue,teal}, decide False. If x1 <= -0.25, decide True, otherwise, decide False."}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := fitOn(t, "fft", data, "y_bool", features, tc.params)
+			exe := buildExe(t, m)
+			got := scoreWithExe(t, exe, test)
+			defer got.Release()
+			sameOutputs(t, m, test, got)
+		})
+	}
+}
+
+// TestCompileRefusesVectorFeatures checks that a network reading a
+// fixed-size list cannot be exported, with an error that says why.
+func TestCompileRefusesVectorFeatures(t *testing.T) {
+	mem := memory.DefaultAllocator
+	lb := array.NewFixedSizeListBuilder(mem, 2, arrow.PrimitiveTypes.Float64)
+	vb := lb.ValueBuilder().(*array.Float64Builder)
+	yb := array.NewFloat64Builder(mem)
+	rng := rand.New(rand.NewPCG(5, 5))
+	for range 200 {
+		a, b := rng.NormFloat64(), rng.NormFloat64()
+		lb.Append(true)
+		vb.AppendValues([]float64{a, b}, nil)
+		yb.Append(a - b)
+	}
+	v, y := lb.NewArray(), yb.NewArray()
+	lb.Release()
+	yb.Release()
+	data, err := engine.NewFrame([]string{"v", "y"}, []arrow.Array{v, y})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer data.Release()
+	m := fitOn(t, "mlp", data, "y", []string{"v"}, map[string]any{"hidden_layers": "[4]", "max_iter": 1})
+	_, err = export.Generate(m, export.TargetExe, "", nil)
+	if err == nil || !strings.Contains(err.Error(), `feature "v" is a vector`) {
+		t.Fatalf("Generate: %v, want an error about the vector feature", err)
+	}
+}
