@@ -111,7 +111,8 @@ func writeNode(b *strings.Builder, t *Tree, c int32) {
 		}
 		fmt.Fprintf(b, "return false\n}(x[%d]) {\n", f)
 	case t.DefaultLeft[c]:
-		fmt.Fprintf(b, "if v := x[%d]; v <= %s || v != v {\n", f, estimators.GoFloat(t.Threshold[c]))
+		// One comparison: !(v > t) holds for v <= t and for NaN.
+		fmt.Fprintf(b, "if !(x[%d] > %s) {\n", f, estimators.GoFloat(t.Threshold[c]))
 	default:
 		fmt.Fprintf(b, "if x[%d] <= %s {\n", f, estimators.GoFloat(t.Threshold[c]))
 	}
