@@ -292,3 +292,50 @@ def test_export_errors(classifier, train, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="needs the Go toolchain"):
         quiver.export(classifier, tmp_path / "x")
     assert classifier.exportable and classifier.export_blocker == ""
+
+
+def test_pipeline_with_feature_steps_exports(train, test, tmp_path):
+    pipe = quiver.pipeline(
+        ("impute", quiver.imputer(strategy="most_frequent")),
+        ("encode", quiver.one_hot(handle_unknown="ignore")),
+        ("scale", quiver.standard_scaler()),
+        ("model", quiver.gbdt(**FAST_GBDT)),
+    )
+    predict, _, _ = pipe(train.drop(columns=["y"]), target="label")
+    assert predict.exportable
+    exe = quiver.export(predict, tmp_path / "pipeline-scorer")
+    want = predict(test)
+    out = run(exe, "predict", "--input-format", "arrows", "--output-format", "arrows",
+              data=ipc_bytes(pa.Table.from_pandas(test, preserve_index=False)))
+    assert out.returncode == 0, out.stderr.decode()
+    got = pa.ipc.open_stream(out.stdout).read_all()
+    same_floats(got.column("probability_yes").to_numpy(), want["probability_yes"].to_numpy(), "pipeline")
+    assert got.column("prediction").to_pylist() == want["prediction"].tolist()
+
+
+@pytest.mark.parametrize("learner", ["logistic_regression", "mlp", "fft"])
+def test_other_learners_export(learner, train, test, tmp_path):
+    data = train.drop(columns=["y"]).dropna()
+    if learner == "fft":  # a binary criterion
+        data = data.assign(label=data["label"] == "yes")
+    features = ["a", "b"] if learner != "fft" else ["a", "b", "color", "flag"]
+    kw = dict(max_iter=5, hidden_layers=[8]) if learner == "mlp" else {}
+    predict, _, _ = getattr(quiver, learner)(data, target="label", features=features, **kw)
+    rows = test.dropna(subset=["a"]) if learner != "fft" else test
+    want = predict(rows)
+    exe = quiver.export(predict, tmp_path / f"{learner}-scorer")
+    out = run(exe, "predict", "--input-format", "arrows", "--output-format", "arrows",
+              data=ipc_bytes(pa.Table.from_pandas(rows, preserve_index=False)))
+    assert out.returncode == 0, out.stderr.decode()
+    got = pa.ipc.open_stream(out.stdout).read_all()
+    prob = [c for c in want.columns if c.startswith("probability_")][-1]
+    np.testing.assert_allclose(got.column(prob).to_numpy(), want[prob].to_numpy(), rtol=1e-6, atol=0)
+    assert got.column("prediction").to_pylist() == want["prediction"].tolist()
+
+
+def test_text_steps_say_they_cannot_export(tmp_path):
+    df = pd.DataFrame({"text": ["a b", "b c", "c a"] * 10, "y": [0.0, 1.0, 2.0] * 10})
+    predict, _, _ = quiver.hashed_tokens(df, features=["text"], n_features=8)
+    assert not predict.exportable and "text" in predict.export_blocker
+    with pytest.raises(ValueError, match="text"):
+        quiver.export(predict, tmp_path / "x")
