@@ -1,19 +1,16 @@
 package export_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os/exec"
 	goruntime "runtime"
 	"strings"
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
-	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"golang.org/x/sys/cpu"
 
@@ -115,22 +112,7 @@ func simdFMA() bool {
 // how many.
 func closeOutputs(t *testing.T, m estimators.Model, rec, got arrow.Record, rel float64, exact bool) (same, total int) {
 	t.Helper()
-	f := frameOf(t, rec)
-	defer f.Release()
-	want, err := m.Apply(context.Background(), f, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer want.Release()
-	for j, name := range want.Names() {
-		idx := got.Schema().FieldIndices(name)
-		if len(idx) != 1 {
-			t.Fatalf("the scorer's output has no column %q: %v", name, got.Schema())
-		}
-		w, g := want.Columns()[j], got.Column(idx[0])
-		if w.Len() != g.Len() {
-			t.Fatalf("%s: %d rows, want %d", name, g.Len(), w.Len())
-		}
+	eachOutput(t, m, rec, got, func(name string, w, g arrow.Array) {
 		wf, isFloat := w.(*array.Float64)
 		for i := range w.Len() {
 			if !isFloat {
@@ -149,28 +131,8 @@ func closeOutputs(t *testing.T, m estimators.Model, rec, got arrow.Record, rel f
 				t.Fatalf("%s row %d: %v, want %v (%s)", name, i, a, b, map[bool]string{true: "bit for bit", false: fmt.Sprintf("within %g relative", rel)}[exact])
 			}
 		}
-	}
+	})
 	return same, total
-}
-
-// modelScoreRefused runs the scorer's predict on rec and returns its error
-// output, failing the test if it succeeds.
-func modelScoreRefused(t *testing.T, exe string, rec arrow.Record) string {
-	t.Helper()
-	var in bytes.Buffer
-	w := ipc.NewWriter(&in, ipc.WithSchema(rec.Schema()))
-	if err := w.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	cmd := exec.Command(exe, "predict", "--input-format", "arrows", "--output-format", "arrows")
-	cmd.Stdin = &in
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err == nil {
-		t.Fatal("the scorer accepted rows with a missing value")
-	}
-	return stderr.String()
 }
 
 // checkRefusesMissing checks that Apply and the scorer both refuse rows
@@ -183,7 +145,7 @@ func checkRefusesMissing(t *testing.T, m estimators.Model, exe string, holes arr
 		out.Release()
 		t.Fatal("Apply accepted rows with missing values")
 	}
-	if msg := modelScoreRefused(t, exe, holes); !strings.Contains(msg, `"x1"`) {
+	if msg := scoreRefused(t, exe, holes); !strings.Contains(msg, `"x1"`) {
 		t.Errorf("the scorer's error does not name the column x1: %s", msg)
 	}
 }

@@ -1,18 +1,15 @@
 package export_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
-	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/quiver-ml/quiver/engine"
@@ -149,22 +146,7 @@ func fitStep(t *testing.T, learner string, data *engine.Frame, spec estimators.S
 // is NaN. Other columns (strings) must read the same.
 func sameStepOutputs(t *testing.T, m estimators.Model, rec, got arrow.Record) {
 	t.Helper()
-	f := frameOf(t, rec)
-	defer f.Release()
-	want, err := m.Apply(context.Background(), f, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer want.Release()
-	for j, name := range want.Names() {
-		idx := got.Schema().FieldIndices(name)
-		if len(idx) != 1 {
-			t.Fatalf("the scorer's output has no column %q: %v", name, got.Schema())
-		}
-		w, g := want.Columns()[j], got.Column(idx[0])
-		if w.Len() != g.Len() {
-			t.Fatalf("%s: %d rows, want %d", name, g.Len(), w.Len())
-		}
+	eachOutput(t, m, rec, got, func(name string, w, g arrow.Array) {
 		gf, isFloat := g.(*array.Float64)
 		for i := range w.Len() {
 			var wv float64
@@ -193,27 +175,7 @@ func sameStepOutputs(t *testing.T, m estimators.Model, rec, got arrow.Record) {
 				t.Fatalf("%s row %d: %v, want %v (bit for bit)", name, i, gv, wv)
 			}
 		}
-	}
-}
-
-// stepScoreFails runs the scorer on rec and returns its error output, failing
-// the test if it succeeds.
-func stepScoreFails(t *testing.T, exe string, rec arrow.Record) string {
-	t.Helper()
-	var in bytes.Buffer
-	w := ipc.NewWriter(&in, ipc.WithSchema(rec.Schema()))
-	if err := w.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	cmd := exec.Command(exe, "predict", "--input-format", "arrows", "--output-format", "arrows")
-	cmd.Stdin = &in
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = new(bytes.Buffer), &stderr
-	if err := cmd.Run(); err == nil {
-		t.Fatal("the scorer accepted rows that Apply refuses")
-	}
-	return stderr.String()
+	})
 }
 
 // TestPreprocessScorersMatchApply exports each feature step (one scorer per
@@ -312,7 +274,7 @@ func TestPreprocessScorersMatchApply(t *testing.T) {
 				out.Release()
 				t.Fatal("Apply accepted the rows meant to be refused")
 			}
-			if msg := stepScoreFails(t, exe, tc.bad); !strings.Contains(msg, tc.badText) {
+			if msg := scoreRefused(t, exe, tc.bad); !strings.Contains(msg, tc.badText) {
 				t.Errorf("the scorer's error %q does not say %q", msg, tc.badText)
 			}
 		})

@@ -146,9 +146,8 @@ func buildExe(t *testing.T, m estimators.Model) string {
 	return exe
 }
 
-// scoreWithExe runs the scorer's predict on rec as Arrow IPC and returns
-// its output.
-func scoreWithExe(t *testing.T, exe string, rec arrow.Record) arrow.Record {
+// ipcStream writes rec as an Arrow IPC stream.
+func ipcStream(t *testing.T, rec arrow.Record) *bytes.Buffer {
 	t.Helper()
 	var in bytes.Buffer
 	w := ipc.NewWriter(&in, ipc.WithSchema(rec.Schema()))
@@ -156,8 +155,29 @@ func scoreWithExe(t *testing.T, exe string, rec arrow.Record) arrow.Record {
 		t.Fatal(err)
 	}
 	w.Close()
+	return &in
+}
+
+// scoreRefused runs the scorer's predict on rec and returns its error
+// output, failing the test if the scorer accepts the rows.
+func scoreRefused(t *testing.T, exe string, rec arrow.Record) string {
+	t.Helper()
+	cmd := exec.Command(exe, "predict", "--input-format", "arrows", "--output-format", "arrows")
+	cmd.Stdin = ipcStream(t, rec)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = new(bytes.Buffer), &stderr
+	if err := cmd.Run(); err == nil {
+		t.Fatal("the scorer accepted rows that Apply refuses")
+	}
+	return stderr.String()
+}
+
+// scoreWithExe runs the scorer's predict on rec as Arrow IPC and returns
+// its output.
+func scoreWithExe(t *testing.T, exe string, rec arrow.Record) arrow.Record {
+	t.Helper()
 	cmd := exec.Command(exe, "predict", "--input-format", "arrows", "--output-format", "arrows", "--chunk-rows", "100")
-	cmd.Stdin = &in
+	cmd.Stdin = ipcStream(t, rec)
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	if err := cmd.Run(); err != nil {
@@ -196,9 +216,9 @@ func scoreWithExe(t *testing.T, exe string, rec arrow.Record) arrow.Record {
 	return array.NewRecord(r.Schema(), cols, rows)
 }
 
-// sameOutputs checks that the scorer's output columns equal the model's
-// Apply, bit for bit.
-func sameOutputs(t *testing.T, m estimators.Model, rec arrow.Record, got arrow.Record) {
+// eachOutput applies m to rec and calls check with every output column of
+// Apply and the scorer's column of the same name in got.
+func eachOutput(t *testing.T, m estimators.Model, rec, got arrow.Record, check func(name string, want, got arrow.Array)) {
 	t.Helper()
 	f := frameOf(t, rec)
 	defer f.Release()
@@ -216,8 +236,16 @@ func sameOutputs(t *testing.T, m estimators.Model, rec arrow.Record, got arrow.R
 		if w.Len() != g.Len() {
 			t.Fatalf("%s: %d rows, want %d", name, g.Len(), w.Len())
 		}
+		check(name, w, g)
+	}
+}
+
+// sameOutputs checks that the scorer's output columns equal the model's
+// Apply, bit for bit.
+func sameOutputs(t *testing.T, m estimators.Model, rec arrow.Record, got arrow.Record) {
+	t.Helper()
+	eachOutput(t, m, rec, got, func(name string, w, g arrow.Array) {
 		for i := range w.Len() {
-			ws, gs := w.ValueStr(i), g.ValueStr(i)
 			if wf, ok := w.(*array.Float64); ok {
 				gf := g.(*array.Float64)
 				if math.Float64bits(wf.Value(i)) != math.Float64bits(gf.Value(i)) {
@@ -225,11 +253,11 @@ func sameOutputs(t *testing.T, m estimators.Model, rec arrow.Record, got arrow.R
 				}
 				continue
 			}
-			if ws != gs {
+			if ws, gs := w.ValueStr(i), g.ValueStr(i); ws != gs {
 				t.Fatalf("%s row %d: %q, want %q", name, i, gs, ws)
 			}
 		}
-	}
+	})
 }
 
 func TestGBDTScorerMatchesApply(t *testing.T) {
