@@ -209,3 +209,40 @@ func (g *Gen) CodeMap(expr string, from, to []string) string {
 	g.Decl("func %s(c int32) int32 {\n\tif c < 0 {\n\t\treturn c\n\t}\n\treturn %s[c]\n}", fn, name)
 	return fmt.Sprintf("%s(%s)", fn, expr)
 }
+
+// ClassOutputs declares a classifier's outputs from its margins as
+// engine.Probabilities computes them: one margin is the log-odds of the
+// second of two classes (a sigmoid; that class wins only when the margin
+// is positive), several are one per class (a softmax; the first most
+// probable class wins). margins are Go expressions of float64 values. It
+// declares "prediction" and the probability of every class, and fails
+// with a KindValue error when the margins do not fit the classes.
+func (g *Gen) ClassOutputs(classes *engine.Classes, margins []string) error {
+	labels := classes.Labels()
+	probs := make([]string, len(labels))
+	code := g.Local("class")
+	switch {
+	case len(margins) == 1 && len(labels) == 2:
+		eta, p1, p0 := g.Local("eta"), g.Local("p"), g.Local("p")
+		g.Line("%s := %s", eta, margins[0])
+		g.Line("%s, %s := prob.Sigmoid2(%s)", p1, p0, eta)
+		g.Line("%s := int32(0)\nif %s > 0 {\n%s = 1\n}", code, eta, code)
+		probs[0], probs[1] = p0, p1
+	case len(margins) == len(labels) && len(labels) > 1:
+		z, p := g.Local("z"), g.Local("p")
+		g.Line("%s := [...]float64{%s}", z, strings.Join(margins, ", "))
+		g.Line("var %s [%d]float64", p, len(labels))
+		g.Line("prob.Softmax(%s[:], %s[:])", z, p)
+		g.Line("%s := int32(prob.Argmax(%s[:]))", code, p)
+		for k := range probs {
+			probs[k] = fmt.Sprintf("%s[%d]", p, k)
+		}
+	default:
+		return engine.Errorf(engine.KindValue, "%d margins for %d classes", len(margins), len(labels))
+	}
+	g.Output("prediction", Value{Expr: code, Categorical: true, Categories: labels, LabelType: classes.DataType().String()})
+	for k, name := range classes.ProbabilityNames() {
+		g.Output(name, Value{Expr: probs[k]})
+	}
+	return nil
+}

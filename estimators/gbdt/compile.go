@@ -59,30 +59,7 @@ func (m *Model) Compile(g *estimators.Gen) error {
 		g.Output("prediction", estimators.Value{Expr: pred})
 		return nil
 	}
-	labels := m.classes.Labels()
-	labelType := m.classes.DataType().String()
-	probs := make([]string, len(labels))
-	code := g.Local("class")
-	if K == 1 {
-		p1, p0 := g.Local("p"), g.Local("p")
-		g.Line("%s, %s := prob.Sigmoid2(%s)", p1, p0, raw[0])
-		g.Line("%s := int32(0)\nif %s > 0 {\n%s = 1\n}", code, raw[0], code)
-		probs[0], probs[1] = p0, p1
-	} else {
-		z, p := g.Local("z"), g.Local("p")
-		g.Line("%s := [...]float64{%s}", z, strings.Join(raw, ", "))
-		g.Line("var %s [%d]float64", p, K)
-		g.Line("prob.Softmax(%s[:], %s[:])", z, p)
-		g.Line("%s := int32(prob.Argmax(%s[:]))", code, p)
-		for k := range probs {
-			probs[k] = fmt.Sprintf("%s[%d]", p, k)
-		}
-	}
-	g.Output("prediction", estimators.Value{Expr: code, Categorical: true, Categories: labels, LabelType: labelType})
-	for k, name := range m.classes.ProbabilityNames() {
-		g.Output(name, estimators.Value{Expr: probs[k]})
-	}
-	return nil
+	return g.ClassOutputs(m.classes, raw)
 }
 
 // writeNode writes the branches below child reference c, as goesLeft

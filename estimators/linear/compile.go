@@ -50,37 +50,12 @@ func %s(x, coef *[%d]float64, intercept float64) float64 {
 		g.Output("prediction", estimators.Value{Expr: eta})
 		return nil
 	}
-	labels := m.classes.Labels()
-	labelType := m.classes.DataType().String()
-	probs := make([]string, len(labels))
-	code := g.Local("class")
-	if len(m.coef) == 1 {
-		if len(labels) != 2 {
-			return engine.Errorf(engine.KindValue, "%s: one coefficient vector for %d classes", m.learner, len(labels))
-		}
-		// The margin is the log-odds of class 1; class 1 wins only when
-		// it is positive, as engine.Probabilities decides.
-		eta, p1, p0 := g.Local("eta"), g.Local("p"), g.Local("p")
-		g.Line("%s := %s(&%s, &%s[0], %s[0])", eta, margin, x, coef, intercept)
-		g.Line("%s, %s := prob.Sigmoid2(%s)", p1, p0, eta)
-		g.Line("%s := int32(0)\nif %s > 0 {\n%s = 1\n}", code, eta, code)
-		probs[0], probs[1] = p0, p1
-	} else {
-		if len(m.coef) != len(labels) {
-			return engine.Errorf(engine.KindValue, "%s: %d coefficient vectors for %d classes", m.learner, len(m.coef), len(labels))
-		}
-		z, pr := g.Local("z"), g.Local("p")
-		g.Line("var %s, %s [%d]float64", z, pr, len(labels))
-		g.Line("for k := range %s {\n%s[k] = %s(&%s, &%s[k], %s[k])\n}", z, z, margin, x, coef, intercept)
-		g.Line("prob.Softmax(%s[:], %s[:])", z, pr)
-		g.Line("%s := int32(prob.Argmax(%s[:]))", code, pr)
-		for k := range probs {
-			probs[k] = fmt.Sprintf("%s[%d]", pr, k)
-		}
+	margins := make([]string, len(m.coef))
+	for k := range margins {
+		margins[k] = fmt.Sprintf("%s(&%s, &%s[%d], %s[%d])", margin, x, coef, k, intercept, k)
 	}
-	g.Output("prediction", estimators.Value{Expr: code, Categorical: true, Categories: labels, LabelType: labelType})
-	for k, name := range m.classes.ProbabilityNames() {
-		g.Output(name, estimators.Value{Expr: probs[k]})
+	if err := g.ClassOutputs(m.classes, margins); err != nil {
+		return engine.Errorf(engine.KindValue, "%s: %v", m.learner, err)
 	}
 	return nil
 }

@@ -87,31 +87,12 @@ func (m *Model) Compile(g *estimators.Gen) error {
 		g.Output("prediction", estimators.Value{Expr: fmt.Sprintf("float64(%s[0])", z)})
 		return nil
 	}
-	labels := m.classes.Labels()
-	probs := make([]string, len(labels))
-	code := g.Local("class")
-	switch {
-	case outs == 1 && len(labels) == 2:
-		eta, p1, p0 := g.Local("eta"), g.Local("p"), g.Local("p")
-		g.Line("%s := float64(%s[0])", eta, z)
-		g.Line("%s, %s := prob.Sigmoid2(%s)", p1, p0, eta)
-		g.Line("%s := int32(0)\nif %s > 0 {\n%s = 1\n}", code, eta, code)
-		probs[0], probs[1] = p0, p1
-	case outs == len(labels):
-		eta, pr := g.Local("eta"), g.Local("p")
-		g.Line("var %s, %s [%d]float64", eta, pr, outs)
-		g.Line("for k, v := range %s {\n%s[k] = float64(v)\n}", z, eta)
-		g.Line("prob.Softmax(%s[:], %s[:])", eta, pr)
-		g.Line("%s := int32(prob.Argmax(%s[:]))", code, pr)
-		for k := range probs {
-			probs[k] = fmt.Sprintf("%s[%d]", pr, k)
-		}
-	default:
-		return engine.Errorf(engine.KindValue, "mlp: %d output units for %d classes", outs, len(labels))
+	margins := make([]string, outs)
+	for k := range margins {
+		margins[k] = fmt.Sprintf("float64(%s[%d])", z, k)
 	}
-	g.Output("prediction", estimators.Value{Expr: code, Categorical: true, Categories: labels, LabelType: m.classes.DataType().String()})
-	for k, name := range m.classes.ProbabilityNames() {
-		g.Output(name, estimators.Value{Expr: probs[k]})
+	if err := g.ClassOutputs(m.classes, margins); err != nil {
+		return engine.Errorf(engine.KindValue, "mlp: %v", err)
 	}
 	return nil
 }
