@@ -2,6 +2,7 @@ package gbdt
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/quiver-ml/quiver/estimators"
@@ -70,6 +71,19 @@ func writeNode(b *strings.Builder, t *Tree, c int32) {
 		return
 	}
 	f := t.Feature[c]
+	if l, r := t.Left[c], t.Right[c]; l < 0 && r < 0 && t.CatLeft[c] == nil {
+		// Two leaves under a numeric split: a conditional move of their
+		// bits rather than a branch, whose direction is a coin toss the
+		// predictor loses about half the time.
+		cond := fmt.Sprintf("x[%d] <= %s", f, estimators.GoFloat(t.Threshold[c]))
+		if t.DefaultLeft[c] {
+			cond = fmt.Sprintf("!(x[%d] > %s)", f, estimators.GoFloat(t.Threshold[c]))
+		}
+		left, right := t.LeafValue[^l], t.LeafValue[^r]
+		fmt.Fprintf(b, "leaf := uint64(%#016x) // %s\nif %s {\nleaf = %#016x // %s\n}\nreturn math.Float64frombits(leaf)\n",
+			math.Float64bits(right), estimators.GoFloat(right), cond, math.Float64bits(left), estimators.GoFloat(left))
+		return
+	}
 	switch cats := t.CatLeft[c]; {
 	case cats != nil:
 		var codes []string
