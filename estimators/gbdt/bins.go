@@ -75,21 +75,23 @@ func (m *mapper) bin(v float64) int {
 // a value is never split across two bins. Bounds sit halfway between
 // neighbouring distinct values.
 func numericMapper(sample []float64, maxBin int) *mapper {
-	vals := make([]float64, 0, len(sample))
-	for _, v := range sample {
-		if v == v {
-			vals = append(vals, v)
+	distinct, counts, n := fewDistinct(sample)
+	if distinct == nil {
+		vals := make([]float64, 0, len(sample))
+		for _, v := range sample {
+			if v == v {
+				vals = append(vals, v)
+			}
 		}
-	}
-	slices.Sort(vals)
-	var distinct []float64
-	var counts []int
-	for i, v := range vals {
-		if i == 0 || v != vals[i-1] {
-			distinct = append(distinct, v)
-			counts = append(counts, 0)
+		slices.Sort(vals)
+		for i, v := range vals {
+			if i == 0 || v != vals[i-1] {
+				distinct = append(distinct, v)
+				counts = append(counts, 0)
+			}
+			counts[len(counts)-1]++
 		}
-		counts[len(counts)-1]++
+		n = len(vals)
 	}
 	var upper []float64
 	if len(distinct) <= maxBin {
@@ -97,7 +99,7 @@ func numericMapper(sample []float64, maxBin int) *mapper {
 			upper = append(upper, midpoint(distinct[i], distinct[i+1]))
 		}
 	} else {
-		left := len(vals)
+		left := n
 		bins := 0
 		acc := 0
 		target := float64(left) / float64(maxBin)
@@ -115,6 +117,54 @@ func numericMapper(sample []float64, maxBin int) *mapper {
 		}
 	}
 	return newNumericMapper(append(upper, math.Inf(1)))
+}
+
+// fewDistinct returns the sorted distinct non-NaN values of sample, their
+// counts and how many values are not NaN, when there are at most 8
+// distinct values (one-hot columns, flags, small codes), found by one scan
+// without sorting the sample; otherwise it returns nil.
+func fewDistinct(sample []float64) ([]float64, []int, int) {
+	var distinct [8]float64
+	var counts [8]int
+	k, n := 0, 0
+	for _, v := range sample {
+		if v != v {
+			continue
+		}
+		n++
+		j := 0
+		for j < k && distinct[j] != v {
+			j++
+		}
+		if j == k {
+			if k == len(distinct) {
+				return nil, nil, 0
+			}
+			distinct[k] = v
+			k++
+		}
+		counts[j]++
+	}
+	order := make([]int, k)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmpFloat(distinct[a], distinct[b]) })
+	d, c := make([]float64, k), make([]int, k)
+	for i, o := range order {
+		d[i], c[i] = distinct[o], counts[o]
+	}
+	return d, c, n
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // newNumericMapper returns the mapper of the given bin bounds.

@@ -3,6 +3,7 @@ package gbdt
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"testing"
 )
@@ -59,4 +60,33 @@ func BenchmarkMapperBin(b *testing.B) {
 		s += m.bin(sample[i%len(sample)])
 	}
 	_ = s
+}
+
+// TestFewDistinctMatchesSorting checks the scan for few distinct values
+// against the sort it stands in for: the same bounds.
+func TestFewDistinctMatchesSorting(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, k := range []int{1, 2, 3, 7} { // with 0, at most 8 distinct values
+		sample := make([]float64, 3000)
+		for i := range sample {
+			sample[i] = float64(rng.IntN(k)) - 0.5
+			if rng.IntN(10) == 0 {
+				sample[i] = math.NaN()
+			}
+		}
+		sample[0] = math.Copysign(0, -1) // -0 and +0 are one value
+		sample[1] = 0
+		got := numericMapper(sample, 255).upper
+		d, c, n := fewDistinct(sample)
+		if d == nil || len(d) != len(c) || n == 0 {
+			t.Fatalf("%d values: not taken by the scan", k)
+		}
+		// the sorting path, forced by more distinct values than the scan takes
+		wide := append(slices.Clone(sample), 1e9, 2e9, 3e9, 4e9, 5e9, 6e9, 7e9, 8e9, 9e9)
+		want := numericMapper(wide, 255).upper
+		want = want[:len(want)-10] // without the nine extra values' bounds and +Inf
+		if !slices.Equal(got[:len(got)-1], want) {
+			t.Fatalf("%d values: bounds %v, sorting gives %v", k, got, want)
+		}
+	}
 }

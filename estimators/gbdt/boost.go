@@ -156,13 +156,7 @@ func buildMappers(ctx context.Context, data *engine.Frame, features []string, hp
 			}
 			mappers[j] = &mapper{categorical: true, categories: cats.Values}
 		case engine.IsNumeric(col.DataType()):
-			vals := make([]float64, len(sample))
-			one := make([]float64, 1)
-			for i, r := range sample {
-				engine.ReadFloat64s(col, r, one)
-				vals[i] = one[0]
-			}
-			mappers[j] = numericMapper(vals, hp.maxBin)
+			mappers[j] = numericMapper(sampleValues(col, sample), hp.maxBin)
 		default:
 			errs[j] = engine.Errorf(engine.KindType, "feature %q has type %s; gbdt reads numeric, bool, string and dictionary columns", f, col.DataType())
 		}
@@ -176,6 +170,27 @@ func buildMappers(ctx context.Context, data *engine.Frame, features []string, hp
 		}
 	}
 	return mappers, nil
+}
+
+// sampleValues returns the values of col at the rows of sample (sorted),
+// read a block at a time: one value at a time costs a call and a type
+// switch per value.
+func sampleValues(col arrow.Array, sample []int) []float64 {
+	vals := make([]float64, len(sample))
+	if len(sample) == col.Len() {
+		engine.ReadFloat64s(col, 0, vals)
+		return vals
+	}
+	buf := make([]float64, engine.ChunkRows)
+	lo, hi := 0, 0
+	for i, r := range sample {
+		if r >= hi {
+			lo, hi = r, min(r+len(buf), col.Len())
+			engine.ReadFloat64s(col, lo, buf[:hi-lo])
+		}
+		vals[i] = buf[r-lo]
+	}
+	return vals
 }
 
 // fit trains a model; see Learner.Fit.
