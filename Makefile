@@ -39,8 +39,11 @@ test-python: $(STAMP)
 # PyTorch (a peer of the perceptrons) is not installed: PyPI has only its CUDA build
 # for Linux x86_64 (over 2 GB of packages); the benchmark runs it where it is
 # installed and otherwise says in RESULTS.md why it did not.
+# tl2cgen, treelite and lleaves are peers of the compiled scorers (test_export.py);
+# lleaves 1.3.0 needs llvmlite < 0.44, which removed the PassManagerBuilder it uses.
 bench: $(STAMP)
 	$(PY) -m pip install --quiet --no-deps fasttrees==1.3.1
+	$(PY) -m pip install --quiet tl2cgen treelite lleaves "llvmlite<0.44"
 	$(PY) -m pytest -q benchmarks -p no:cacheprovider
 
 # The same benchmarks at tiny sizes, so they cannot rot; CI runs this.

@@ -16,6 +16,7 @@ import numpy as np
 
 import _data
 from _cpu import cpu_seconds
+import _export
 import _fft
 import _gbdt
 import _mlp
@@ -324,6 +325,8 @@ def render(s: _data.Scale) -> str:
         lines += _mlp.render(notes)
     if _pipelines.measured():
         lines += _pipelines.render(notes)
+    if _export.measured():
+        lines += _export.render(notes)
     if notes:
         lines += ["", "## Details", ""] + notes
     return "\n".join(lines) + "\n"

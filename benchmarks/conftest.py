@@ -6,7 +6,8 @@ models and _gbdt_data.SCALES for the gradient-boosted trees. Only a full-size
 run that measured every workload (for the trees: quiver and LightGBM on both
 data sets, prediction and peak memory; for the perceptrons: quiver and
 scikit-learn, PyTorch being optional; for the pipelines: quiver, scikit-learn
-and LightGBM end to end and both random searches) writes benchmarks/RESULTS.md; any other
+and LightGBM end to end and both random searches; for the compiled scorers:
+quiver, LightGBM and XGBoost on both models, and serve) writes benchmarks/RESULTS.md; any other
 run writes its tables to a temporary file (or to QUIVER_BENCH_RESULTS if set),
 so the table code still runs.
 """
@@ -21,6 +22,7 @@ import pytest
 
 import _bench
 import _data
+import _export
 import _fft
 import _gbdt
 import _gbdt_data
@@ -81,12 +83,12 @@ def airline(gbdt_scale: _gbdt_data.Scale) -> _gbdt_data.Airline:
 def _complete() -> bool:
     linear = all(_bench.quiver_fit(w) and _bench.peer_fits(w) and w in _bench.MEMORY for w in _bench.WORKLOADS)
     return (linear and _bench.gbdt_complete() and _fft.complete() and _mlp.complete()
-            and _pipelines.complete())
+            and _pipelines.complete() and _export.complete())
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if (not any(_bench.FITS.values()) and not _bench.MEMORY and not _bench.gbdt_measured() and not _fft.measured()
-            and not _mlp.measured() and not _pipelines.measured()):
+            and not _mlp.measured() and not _pipelines.measured() and not _export.measured()):
         return
     s = _data.scale()
     text = _bench.render(s)
