@@ -70,15 +70,7 @@ func cueRecord(n int, seed uint64, holes, novel bool) arrow.Record {
 		yt.Append(z > 0.5)
 	}
 	names := []string{"x1", "x2", "x3", "color", "flag", "y_reg", "y_bin", "y_multi", "y_bool"}
-	bs := []array.Builder{x1, x2, x3, color, flag, yr, yb, ym, yt}
-	fields := make([]arrow.Field, len(bs))
-	cols := make([]arrow.Array, len(bs))
-	for i, b := range bs {
-		cols[i] = b.NewArray()
-		fields[i] = arrow.Field{Name: names[i], Type: cols[i].DataType(), Nullable: true}
-		b.Release()
-	}
-	return array.NewRecord(arrow.NewSchema(fields, nil), cols, int64(n))
+	return recordOf(names, []array.Builder{x1, x2, x3, color, flag, yr, yb, ym, yt}, n)
 }
 
 // fitOn fits learner on data with the given features.

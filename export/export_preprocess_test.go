@@ -109,15 +109,7 @@ func prepRecord(d prepData) arrow.Record {
 		yb.Append([]string{"no", "yes"}[b2i(z > 1)])
 	}
 	names := []string{"a", "b", "k", "cst", "color", "size", "flag", "y", "yb"}
-	bs := []array.Builder{a, b, k, cst, color, size, flag, y, yb}
-	fields := make([]arrow.Field, len(bs))
-	cols := make([]arrow.Array, len(bs))
-	for i, bl := range bs {
-		cols[i] = bl.NewArray()
-		fields[i] = arrow.Field{Name: names[i], Type: cols[i].DataType(), Nullable: true}
-		bl.Release()
-	}
-	return array.NewRecord(arrow.NewSchema(fields, nil), cols, int64(d.n))
+	return recordOf(names, []array.Builder{a, b, k, cst, color, size, flag, y, yb}, d.n)
 }
 
 // fitStep fits a feature step.

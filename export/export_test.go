@@ -77,7 +77,12 @@ func mixedRecord(n int, seed uint64, unseen bool) arrow.Record {
 		ym.Append(int64(min(2, max(0, int(z/2)))))
 	}
 	names := []string{"x1", "x2", "color", "flag", "y_reg", "y_bin", "y_multi"}
-	bs := []array.Builder{x1, x2, cat, flag, yr, yb, ym}
+	return recordOf(names, []array.Builder{x1, x2, cat, flag, yr, yb, ym}, n)
+}
+
+// recordOf finishes the builders into a record whose columns are named by
+// names, releasing the builders.
+func recordOf(names []string, bs []array.Builder, n int) arrow.Record {
 	fields := make([]arrow.Field, len(bs))
 	cols := make([]arrow.Array, len(bs))
 	for i, b := range bs {
