@@ -76,19 +76,7 @@ func cueRecord(n int, seed uint64, holes, novel bool) arrow.Record {
 // fitOn fits learner on data with the given features.
 func fitOn(t *testing.T, learner string, data *engine.Frame, target string, features []string, params map[string]any) estimators.Model {
 	t.Helper()
-	l, err := estimators.Lookup(learner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vals, err := l.Space().Validate(params)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, _, err := l.Fit(context.Background(), data, estimators.Spec{Target: target, Features: features}, vals)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return fitSpec(t, learner, data, estimators.Spec{Target: target, Features: features}, params)
 }
 
 // simdFMA reports whether Apply's kernels run with AVX2 and FMA here: the

@@ -112,24 +112,6 @@ func prepRecord(d prepData) arrow.Record {
 	return recordOf(names, []array.Builder{a, b, k, cst, color, size, flag, y, yb}, d.n)
 }
 
-// fitStep fits a feature step.
-func fitStep(t *testing.T, learner string, data *engine.Frame, spec estimators.Spec, params map[string]any) estimators.Model {
-	t.Helper()
-	l, err := estimators.Lookup(learner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vals, err := l.Space().Validate(params)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, _, err := l.Fit(context.Background(), data, spec, vals)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
 // sameStepOutputs checks that the scorer's outputs are the step's Apply:
 // float64 columns bit for bit. A scorer writes every number as float64, so
 // a column Apply keeps in another numeric type (a column step's float32 or
@@ -248,7 +230,7 @@ func TestPreprocessScorersMatchApply(t *testing.T) {
 			if tc.na {
 				d = dataNA
 			}
-			m := fitStep(t, tc.learner, d, tc.spec, tc.params)
+			m := fitSpec(t, tc.learner, d, tc.spec, tc.params)
 			exe := buildExe(t, m)
 			rows := tc.test
 			if rows == nil {
@@ -298,7 +280,7 @@ func TestPreprocessNotExported(t *testing.T) {
 		{"select_columns", estimators.Spec{}, map[string]any{"columns": `["a", "color"]`},
 			"", `input "color" holds strings but the model records no categories`},
 	} {
-		m := fitStep(t, tc.learner, data, tc.spec, tc.params)
+		m := fitSpec(t, tc.learner, data, tc.spec, tc.params)
 		if tc.compile != "" {
 			g := estimators.NewGen(map[string]estimators.Value{"color": {Expr: "inC0[i]", Categorical: true, Categories: []string{"blue", "red"}}})
 			err := m.(estimators.Compiler).Compile(g)
@@ -329,7 +311,7 @@ func fitChain(t *testing.T, data *engine.Frame, steps []chainStep) estimators.Mo
 	var fitted []pipeline.Step
 	cur := data
 	for i, s := range steps {
-		m := fitStep(t, s.learner, cur, s.spec, s.params)
+		m := fitSpec(t, s.learner, cur, s.spec, s.params)
 		fitted = append(fitted, pipeline.Step{Name: fmt.Sprintf("step%d", i), Model: m})
 		p, err := pipeline.New(fitted)
 		if err != nil {

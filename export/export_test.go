@@ -116,7 +116,8 @@ func frameOf(t *testing.T, rec arrow.Record) *engine.Frame {
 	return f
 }
 
-func fit(t *testing.T, learner string, data *engine.Frame, target string, params map[string]any) estimators.Model {
+// fitSpec fits learner on data as spec says.
+func fitSpec(t *testing.T, learner string, data *engine.Frame, spec estimators.Spec, params map[string]any) estimators.Model {
 	t.Helper()
 	l, err := estimators.Lookup(learner)
 	if err != nil {
@@ -126,11 +127,17 @@ func fit(t *testing.T, learner string, data *engine.Frame, target string, params
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, _, err := l.Fit(context.Background(), data, estimators.Spec{Target: target, Features: []string{"x1", "x2", "color", "flag"}}, vals)
+	m, _, err := l.Fit(context.Background(), data, spec, vals)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// fit fits learner on the features x1, x2, color and flag of data.
+func fit(t *testing.T, learner string, data *engine.Frame, target string, params map[string]any) estimators.Model {
+	t.Helper()
+	return fitSpec(t, learner, data, estimators.Spec{Target: target, Features: []string{"x1", "x2", "color", "flag"}}, params)
 }
 
 // buildExe generates and builds m's executable scorer.
