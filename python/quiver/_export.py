@@ -60,8 +60,9 @@ def export(predict: Any, path: str | os.PathLike[str], *, target: str = "exe", g
     package : str, optional
         The Go package name for ``target="go"`` (default ``"scorer"``).
     keep_source : bool
-        Keep the generated Go module of an executable or library (its
-        directory is printed in the log of the returned path's build).
+        Keep the generated Go module of an executable or library instead of
+        deleting it after the build; its directory is recorded in
+        ``predict.log["export"]["source"]``.
 
     Returns
     -------
