@@ -339,3 +339,15 @@ def test_text_steps_say_they_cannot_export(tmp_path):
     assert not predict.exportable and "text" in predict.export_blocker
     with pytest.raises(ValueError, match="text"):
         quiver.export(predict, tmp_path / "x")
+
+
+def test_keep_source_leaves_the_generated_module(classifier, tmp_path):
+    quiver.export(classifier, tmp_path / "kept", keep_source=True)
+    from pathlib import Path
+
+    source = Path(classifier.log["export"]["source"])
+    try:
+        assert (source / "model.go").is_file() and (source / "go.mod").is_file()
+        assert "func Scorer()" in (source / "model.go").read_text()
+    finally:
+        shutil.rmtree(source, ignore_errors=True)
