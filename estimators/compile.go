@@ -158,9 +158,6 @@ func (g *Gen) Absorb(s *Gen) {
 	g.decls.WriteString(s.decls.String())
 }
 
-// Prefix returns the prefix of g's names, for a model's own declarations.
-func (g *Gen) Prefix() string { return g.prefix }
-
 // GoFloat writes v as a Go float64 expression that reads back to the same
 // bits.
 func GoFloat(v float64) string {

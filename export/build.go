@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"golang.org/x/mod/modfile"
+
 	"github.com/quiver-ml/quiver/engine"
 )
 
@@ -33,15 +35,21 @@ func WriteModule(dir string, files map[string][]byte, src string) error {
 	if err != nil {
 		return engine.Errorf(engine.KindValue, "export: %s does not hold quiver's Go sources (go.mod: %v)", src, err)
 	}
+	qm, err := modfile.ParseLax("go.mod", mod, nil)
+	if err != nil || qm.Go == nil {
+		return engine.Errorf(engine.KindValue, "export: %s/go.mod does not parse: %v", src, err)
+	}
+	// The scorer needs quiver's requirements at quiver's versions.
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "module %s\n\ngo %s\n\nrequire github.com/quiver-ml/quiver v0.0.0\n\nrequire (\n", ModulePath, qm.Go.Version)
+	for _, r := range qm.Require {
+		fmt.Fprintf(&b, "\t%s %s\n", r.Mod.Path, r.Mod.Version)
+	}
+	b.WriteString(")\n")
+	fmt.Fprintf(&b, "\nreplace github.com/quiver-ml/quiver => %s\n", src)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	// The scorer needs quiver's requirements at quiver's versions: the
-	// require blocks are copied as they are.
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "module %s\n\ngo %s\n\nrequire github.com/quiver-ml/quiver v0.0.0\n\n", ModulePath, goVersion(mod))
-	b.WriteString(requireBlocks(mod))
-	fmt.Fprintf(&b, "\nreplace github.com/quiver-ml/quiver => %s\n", src)
 	all := map[string][]byte{"go.mod": b.Bytes(), "go.sum": sum}
 	for name, content := range files {
 		all[name] = content
@@ -52,36 +60,6 @@ func WriteModule(dir string, files map[string][]byte, src string) error {
 		}
 	}
 	return nil
-}
-
-// goVersion returns the go directive of a go.mod.
-func goVersion(mod []byte) string {
-	for _, line := range strings.Split(string(mod), "\n") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "go "); ok {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "1.26"
-}
-
-// requireBlocks returns the require directives of a go.mod.
-func requireBlocks(mod []byte) string {
-	var b strings.Builder
-	in := false
-	for _, line := range strings.Split(string(mod), "\n") {
-		t := strings.TrimSpace(line)
-		switch {
-		case in:
-			b.WriteString(line + "\n")
-			in = t != ")"
-		case strings.HasPrefix(t, "require ("):
-			b.WriteString(line + "\n")
-			in = true
-		case strings.HasPrefix(t, "require "):
-			b.WriteString(line + "\n")
-		}
-	}
-	return b.String()
 }
 
 // Build compiles the module in dir (written by WriteModule with the

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"go/format"
+	"go/token"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,7 +41,7 @@ func Generate(m estimators.Model, target, pkg string, metadata json.RawMessage) 
 		if pkg == "" {
 			pkg = "scorer"
 		}
-		if !isIdent(pkg) || pkg == "main" {
+		if !token.IsIdentifier(pkg) || pkg == "main" {
 			return nil, engine.Errorf(engine.KindValue, "export: package name %q is not a Go identifier (or is main)", pkg)
 		}
 	default:
@@ -222,18 +223,6 @@ func inputColumns(fields []engine.Field) ([]runtimeColumn, map[string]estimators
 
 func isStringType(t string) bool {
 	return t == "utf8" || t == "large_utf8" || t == "string" || t == "large_string" || strings.HasPrefix(t, "dictionary")
-}
-
-func isIdent(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, r := range s {
-		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
 }
 
 func mustFormat(s string) []byte {
