@@ -48,13 +48,31 @@ const (
 // the columns the scorer (or an earlier pipeline step) provides.
 type Gen struct {
 	env    map[string]Value
-	body   strings.Builder
+	segs   []segment
+	vars   strings.Builder // declared once per batch, before its blocks
 	decls  strings.Builder
 	outs   []string
 	vals   map[string]Value
 	seq    map[string]int
 	prefix string
+	// blocks reports whether the model may write block code: false for
+	// a pipeline step whose outputs later steps read, since values of an
+	// earlier row segment are out of scope after a block.
+	blocks bool
 }
+
+// A segment is code run once per row (the rows of a block one after the
+// other) or, for a block segment, once per block of rows.
+type segment struct {
+	block bool
+	code  strings.Builder
+}
+
+// BlockRows is the most rows a block holds: block code runs once for up
+// to this many rows, which row code before it has prepared. Large, since
+// block code that runs one piece of code over many rows in a row lets
+// the branch predictor learn it.
+const BlockRows = 4096
 
 // NewGen returns a Gen whose models read the given columns.
 func NewGen(columns map[string]Value) *Gen {
@@ -62,11 +80,60 @@ func NewGen(columns map[string]Value) *Gen {
 	for k, v := range columns {
 		env[k] = v
 	}
-	return &Gen{env: env, vals: map[string]Value{}, seq: map[string]int{}, prefix: "q"}
+	return &Gen{env: env, vals: map[string]Value{}, seq: map[string]int{}, prefix: "q", blocks: true}
 }
 
 // Row is the name of the variable holding the row's index in the batch.
 func (g *Gen) Row() string { return "i" }
+
+// BlockRow is the name of the variable holding the row's index in its
+// block, in row code; block code reads per-row values at it.
+func (g *Gen) BlockRow() string { return "r" }
+
+// BlockLen is the name of the variable holding, in block code, how many
+// rows the block holds (1 to BlockRows).
+func (g *Gen) BlockLen() string { return "n" }
+
+// Rows is the name of the variable holding the number of rows in the
+// batch, for Var statements: a buffer needs min(rows, BlockRows) rows.
+func (g *Gen) Rows() string { return "rows" }
+
+// Blocks reports whether the model may write block code (BlockLine): a
+// scorer's model may, and the last step of a pipeline whose outputs are
+// that step's.
+func (g *Gen) Blocks() bool { return g.blocks }
+
+// NoBlocks forbids block code to the model of g and its steps.
+func (g *Gen) NoBlocks() { g.blocks = false }
+
+// Var declares a variable once per batch, before its first block: a
+// buffer that row code fills at index BlockRow and block code reads,
+// sized from Rows.
+func (g *Gen) Var(format string, args ...any) {
+	fmt.Fprintf(&g.vars, format, args...)
+	g.vars.WriteByte('\n')
+}
+
+// BlockLine adds a statement run once per block of rows, after the row
+// code written before it has run for each of them and before the row code
+// written after it. Values computed by earlier row code reach it, and
+// later row code, only through variables declared with Var. Only a model
+// whose Gen allows Blocks may call it.
+func (g *Gen) BlockLine(format string, args ...any) {
+	if !g.blocks {
+		panic("estimators: BlockLine on a Gen that does not allow blocks")
+	}
+	g.write(true, format, args...)
+}
+
+func (g *Gen) write(block bool, format string, args ...any) {
+	if len(g.segs) == 0 || g.segs[len(g.segs)-1].block != block {
+		g.segs = append(g.segs, segment{block: block})
+	}
+	c := &g.segs[len(g.segs)-1].code
+	fmt.Fprintf(c, format, args...)
+	c.WriteByte('\n')
+}
 
 // Input returns the column name as the model reads it. It fails with a
 // KindColumn error when no such column reaches the model.
@@ -100,10 +167,7 @@ func (g *Gen) Local(prefix string) string {
 }
 
 // Line adds a statement to the row's code.
-func (g *Gen) Line(format string, args ...any) {
-	fmt.Fprintf(&g.body, format, args...)
-	g.body.WriteByte('\n')
-}
+func (g *Gen) Line(format string, args ...any) { g.write(false, format, args...) }
 
 // Decl adds a top-level declaration (a function, a table).
 func (g *Gen) Decl(format string, args ...any) {
@@ -139,9 +203,42 @@ func (g *Gen) Columns() map[string]Value {
 // Outputs returns the declared outputs in order.
 func (g *Gen) Outputs() ([]string, map[string]Value) { return g.outs, g.vals }
 
-// Body and Decls return the generated source.
-func (g *Gen) Body() string  { return g.body.String() }
+// Decls returns the top-level declarations.
 func (g *Gen) Decls() string { return g.decls.String() }
+
+// Loop returns the statements that run the row and block code over the
+// rows 0 to n-1 (n a Go expression): one loop over the rows when there is
+// no block code, else a loop over blocks of up to BlockRows rows, each
+// running its segments in turn.
+func (g *Gen) Loop(n string) string {
+	var b strings.Builder
+	blocked := false
+	for _, s := range g.segs {
+		blocked = blocked || s.block
+	}
+	if !blocked {
+		fmt.Fprintf(&b, "for i := 0; i < %s; i++ {\n", n)
+		for _, s := range g.segs {
+			b.WriteString(s.code.String())
+		}
+		b.WriteString("}\n")
+		return b.String()
+	}
+	fmt.Fprintf(&b, "rows := %s\n", n)
+	b.WriteString(g.vars.String())
+	fmt.Fprintf(&b, "for lo := 0; lo < rows; lo += %[1]d {\nn := min(%[1]d, rows-lo)\n", BlockRows)
+	for _, s := range g.segs {
+		if s.block {
+			b.WriteString(s.code.String())
+			continue
+		}
+		b.WriteString("for r := 0; r < n; r++ {\ni := lo + r\n_ = i\n")
+		b.WriteString(s.code.String())
+		b.WriteString("}\n")
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
 
 // Sub returns a Gen for a model that reads columns and shares g's source:
 // a step of a pipeline. Its locals and declarations are prefixed so that
@@ -149,12 +246,16 @@ func (g *Gen) Decls() string { return g.decls.String() }
 func (g *Gen) Sub(prefix string, columns map[string]Value) *Gen {
 	s := NewGen(columns)
 	s.prefix = g.prefix + prefix
+	s.blocks = g.blocks
 	return s
 }
 
 // Absorb appends a sub-generator's source to g's.
 func (g *Gen) Absorb(s *Gen) {
-	g.body.WriteString(s.body.String())
+	for i := range s.segs {
+		g.write(s.segs[i].block, "%s", strings.TrimSuffix(s.segs[i].code.String(), "\n"))
+	}
+	g.vars.WriteString(s.vars.String())
 	g.decls.WriteString(s.decls.String())
 }
 
@@ -236,6 +337,11 @@ func (g *Gen) ClassOutputs(classes *engine.Classes, margins []string) error {
 		}
 	default:
 		return engine.Errorf(engine.KindValue, "%d margins for %d classes", len(margins), len(labels))
+	}
+	// A later pipeline step may read only some of the outputs.
+	g.Line("_ = %s", code)
+	for _, p := range probs {
+		g.Line("_ = %s", p)
 	}
 	g.Output("prediction", Value{Expr: code, Categorical: true, Categories: labels, LabelType: classes.DataType().String()})
 	for k, name := range classes.ProbabilityNames() {

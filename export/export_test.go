@@ -21,6 +21,7 @@ import (
 	"github.com/quiver-ml/quiver/estimators"
 	_ "github.com/quiver-ml/quiver/estimators/gbdt"
 	"github.com/quiver-ml/quiver/export"
+	"github.com/quiver-ml/quiver/pipeline"
 )
 
 // repoRoot is the checkout the scorers build against.
@@ -322,4 +323,59 @@ func TestGenerateErrors(t *testing.T) {
 		t.Error("bad metadata accepted")
 	}
 	_ = os.Remove
+}
+
+// TestGBDTStepScorerMatchesApply exports a pipeline whose gbdt feeds a
+// later step, so that the trees run row by row rather than over blocks of
+// rows (a later step reads the gbdt's prediction in row code).
+func TestGBDTStepScorerMatchesApply(t *testing.T) {
+	needGo(t)
+	train := mixedRecord(2000, 3, false)
+	defer train.Release()
+	test := mixedRecord(500, 4, true)
+	defer test.Release()
+	data := frameOf(t, train)
+	defer data.Release()
+	for _, tc := range []struct {
+		target string
+		params map[string]any
+	}{
+		{"y_reg", map[string]any{"max_iter": 12, "num_leaves": 15}},
+		{"y_multi", map[string]any{"objective": "log_loss", "max_iter": 6, "num_leaves": 7}},
+	} {
+		t.Run(tc.target, func(t *testing.T) {
+			trees := fit(t, "gbdt", data, tc.target, tc.params)
+			first, err := pipeline.New([]pipeline.Step{{Name: "trees", Model: trees}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			scored, err := first.Apply(context.Background(), data, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			names, cols := append(data.Names(), scored.Names()...), append(data.Columns(), scored.Columns()...)
+			for _, c := range cols {
+				c.Retain()
+			}
+			scored.Release()
+			both, err := engine.NewFrame(names, cols)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer both.Release()
+			// The last float output: the regression's prediction, or the
+			// last class's probability.
+			outs := trees.Outputs()
+			feature := outs[len(outs)-1].Name
+			last := fitSpec(t, "linear_regression", both, estimators.Spec{Target: "y_reg", Features: []string{feature}}, nil)
+			p, err := pipeline.New([]pipeline.Step{{Name: "trees", Model: trees}, {Name: "linear", Model: last}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			exe := buildExe(t, p)
+			got := scoreWithExe(t, exe, test)
+			defer got.Release()
+			sameOutputs(t, p, test, got)
+		})
+	}
 }

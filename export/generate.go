@@ -127,17 +127,16 @@ func Generate(m estimators.Model, target, pkg string, metadata json.RawMessage) 
 			fmt.Fprintf(&src, "outF%d := out.Floats[%d]\n", k, k)
 		}
 	}
-	fmt.Fprintf(&src, "for %s := 0; %s < in.N; %s++ {\n", g.Row(), g.Row(), g.Row())
-	src.WriteString(g.Body())
 	for k, oc := range outputs {
 		v := vals[want[k].Name]
 		if oc.Kind == "runtime.Label" {
-			fmt.Fprintf(&src, "outC%d[%s] = %s\n", k, g.Row(), v.Expr)
+			g.Line("outC%d[%s] = %s", k, g.Row(), v.Expr)
 		} else {
-			fmt.Fprintf(&src, "outF%d[%s] = %s\n", k, g.Row(), v.Expr)
+			g.Line("outF%d[%s] = %s", k, g.Row(), v.Expr)
 		}
 	}
-	src.WriteString("}\nreturn nil\n}\n\n")
+	src.WriteString(g.Loop("in.N"))
+	src.WriteString("return nil\n}\n\n")
 	src.WriteString(g.Decls())
 	if target == TargetGo {
 		src.WriteString(goAPI)

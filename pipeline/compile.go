@@ -23,6 +23,11 @@ func (p *Pipeline) Compile(g *estimators.Gen) error {
 		}
 		// Steps' names need not be Go identifiers; their positions are.
 		sub := g.Sub(fmt.Sprintf("s%d", i), env)
+		if i != last || p.features {
+			// Later steps read this step's row values, which a block
+			// would leave out of scope.
+			sub.NoBlocks()
+		}
 		if err := c.Compile(sub); err != nil {
 			return stepError(s.Name, err)
 		}

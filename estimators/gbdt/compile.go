@@ -8,15 +8,68 @@ import (
 	"github.com/quiver-ml/quiver/estimators"
 )
 
-// Compile writes the model as Go source: every tree a function of nested
-// branches with its thresholds and leaf values as constants, summed in
-// boosting order as Apply sums them, so the compiled scores are the
-// model's, bit for bit. Only the default outputs are compiled (no raw
-// scores or contributions).
+// Compile writes the model as Go source whose scores are Apply's, bit for
+// bit: every tree's leaf value summed in boosting order from the initial
+// score. Only the default outputs are compiled (no raw scores or
+// contributions).
+//
+// The trees become functions that each run a group of trees as nested
+// branches over a block of rows (see declareGroups). Where the Gen allows
+// blocks (the model is the scorer, or a pipeline's last step), row code
+// copies the features of up to estimators.BlockRows rows into a buffer
+// and block code runs every group over them; otherwise each row is a
+// block of one.
 func (m *Model) Compile(g *estimators.Gen) error {
-	nf := len(m.features)
-	x := g.Local("x")
-	g.Line("var %s [%d]float64", x, max(nf, 1))
+	nf := max(len(m.features), 1)
+	K := m.treesPerIter
+	raw := make([]string, K)
+	for k := range raw {
+		raw[k] = g.Local("raw")
+	}
+	xs, x := g.Local("xs"), g.Local("x")
+	var call func(group string)
+	if g.Blocks() {
+		g.Var("%s := make([]float64, min(%s, %d)*%d)", xs, g.Rows(), estimators.BlockRows, nf)
+		for k := range raw {
+			g.Var("%s := make([]float64, min(%s, %d))", raw[k], g.Rows(), estimators.BlockRows)
+		}
+		g.Line("%s := (*[%d]float64)(%s[%s*%d:])", x, nf, xs, g.BlockRow(), nf)
+		args := fmt.Sprintf("%s, %s, %s", xs, g.BlockLen(), strings.Join(raw, ", "))
+		call = func(group string) { g.BlockLine("%s(%s)", group, args) }
+	} else {
+		g.Line("var %s [%d]float64", xs, nf)
+		for k := range raw {
+			g.Line("var %s [1]float64", raw[k])
+		}
+		g.Line("%s := &%s", x, xs)
+		args := xs + "[:], 1"
+		for k := range raw {
+			args += ", " + raw[k] + "[:]"
+		}
+		call = func(group string) { g.Line("%s(%s)", group, args) }
+	}
+	if err := m.readInputs(g, x); err != nil {
+		return err
+	}
+	row := "0"
+	if g.Blocks() {
+		row = g.BlockRow()
+	}
+	out := make([]string, K)
+	for k := range raw {
+		g.Line("%s[%s] = %s", raw[k], row, estimators.GoFloat(m.initScore[k]))
+		out[k] = raw[k] + "[" + row + "]"
+	}
+	for _, group := range m.declareGroups(g) {
+		call(group)
+	}
+	return m.outputs(g, out)
+}
+
+// readInputs writes the row's features into the array x: numbers as they
+// are, a category as its index among the training categories and a
+// missing or unseen one as NaN, as the trees read them.
+func (m *Model) readInputs(g *estimators.Gen, x string) error {
 	for j, f := range m.features {
 		v, err := g.Input(f)
 		if err != nil {
@@ -32,26 +85,15 @@ func (m *Model) Compile(g *estimators.Gen) error {
 		if !v.Categorical {
 			return fmt.Errorf("feature %q was categorical in training but is numeric here", f)
 		}
-		// Trees read a category as its index among the training
-		// categories, and a missing or unseen one as NaN.
 		code := g.CodeMap(v.Expr, v.Categories, m.mappers[j].categories)
 		g.Line("if c := %s; c >= 0 {\n%s[%d] = float64(c)\n} else {\n%s[%d] = math.NaN()\n}", code, x, j, x, j)
 	}
-	K := m.treesPerIter
-	raw := make([]string, K)
-	for k := range raw {
-		raw[k] = g.Local("raw")
-		g.Line("%s := %s", raw[k], estimators.GoFloat(m.initScore[k]))
-	}
-	for ti, t := range m.trees {
-		name := g.Local("tree")
-		var b strings.Builder
-		fmt.Fprintf(&b, "func %s(x *[%d]float64) float64 {\n", name, max(nf, 1))
-		writeNode(&b, t, t.root())
-		b.WriteString("}")
-		g.Decl("%s", b.String())
-		g.Line("%s += %s(&%s)", raw[ti%K], name, x)
-	}
+	return nil
+}
+
+// outputs declares the prediction (and class probabilities) from the
+// margins raw, one per tree of an iteration.
+func (m *Model) outputs(g *estimators.Gen, raw []string) error {
 	if m.classes == nil {
 		pred := raw[0]
 		if m.objective == objPoisson {
@@ -63,11 +105,70 @@ func (m *Model) Compile(g *estimators.Gen) error {
 	return g.ClassOutputs(m.classes, raw)
 }
 
+// declareGroups declares the trees, in groups of about blockSplits splits,
+// as functions that add each group's leaf values to the margins of a
+// block's rows (raw0, raw1... one per tree of an iteration) in boosting
+// order, as Apply adds them, and returns their names in order.
+//
+// A tree's splits are data-dependent branches. Run over many rows in a
+// row, a group's few hundred branches stay in the instruction cache and
+// the branch predictor, which learns how they go (a row's way through one
+// tree foretells its way through the next, as consecutive trees split
+// alike); run row by row through hundreds of trees, they would miss both.
+// A group is a function, not each tree: a call per tree and row costs as
+// much as the tree.
+func (m *Model) declareGroups(g *estimators.Gen) []string {
+	nf, K := max(len(m.features), 1), m.treesPerIter
+	params := "xs []float64, n int"
+	for k := range K {
+		params += fmt.Sprintf(", raw%d", k)
+	}
+	params += " []float64"
+	var names []string
+	for lo := 0; lo < len(m.trees); {
+		hi, splits := lo, 0
+		for hi < len(m.trees) && (hi == lo || splits+len(m.trees[hi].Feature) <= blockSplits) {
+			splits += len(m.trees[hi].Feature)
+			hi++
+		}
+		name := g.Local("trees")
+		var b strings.Builder
+		fmt.Fprintf(&b, "// %s adds trees %d to %d.\nfunc %s(%s) {\nfor r := range n {\nx := (*[%d]float64)(xs[r*%d:])\n", name, lo, hi-1, name, params, nf, nf)
+		for k := range K {
+			fmt.Fprintf(&b, "s%d := raw%d[r]\n", k, k)
+		}
+		b.WriteString("var v float64\n")
+		for ti := lo; ti < hi; ti++ {
+			// Braces keep a tree's declarations out of the label's
+			// scope, which a goto may not jump into.
+			label := fmt.Sprintf("tree%d", ti)
+			b.WriteString("{\n")
+			writeNode(&b, m.trees[ti], m.trees[ti].root(), label)
+			fmt.Fprintf(&b, "}\n%s:\ns%d += v\n", label, ti%K)
+		}
+		for k := range K {
+			fmt.Fprintf(&b, "raw%d[r] = s%d\n", k, k)
+		}
+		b.WriteString("}\n}")
+		g.Decl("%s", b.String())
+		names = append(names, name)
+		lo = hi
+	}
+	return names
+}
+
+// blockSplits is about how many splits a group of declareGroups holds:
+// enough to make its call cheap, few enough that its branches stay in the
+// predictor and the Go compiler, whose time grows faster than a
+// function's size, compiles it quickly.
+const blockSplits = 240
+
 // writeNode writes the branches below child reference c, as goesLeft
-// decides them.
-func writeNode(b *strings.Builder, t *Tree, c int32) {
+// decides them, reading feature f at x[f]; a path ends by setting v to its
+// leaf value and jumping to label.
+func writeNode(b *strings.Builder, t *Tree, c int32, label string) {
 	if c < 0 {
-		fmt.Fprintf(b, "return %s\n", estimators.GoFloat(t.LeafValue[^c]))
+		fmt.Fprintf(b, "v = %s\ngoto %s\n", estimators.GoFloat(t.LeafValue[^c]), label)
 		return
 	}
 	f := t.Feature[c]
@@ -80,8 +181,8 @@ func writeNode(b *strings.Builder, t *Tree, c int32) {
 			cond = fmt.Sprintf("!(x[%d] > %s)", f, estimators.GoFloat(t.Threshold[c]))
 		}
 		left, right := t.LeafValue[^l], t.LeafValue[^r]
-		fmt.Fprintf(b, "leaf := uint64(%#016x) // %s\nif %s {\nleaf = %#016x // %s\n}\nreturn math.Float64frombits(leaf)\n",
-			math.Float64bits(right), estimators.GoFloat(right), cond, math.Float64bits(left), estimators.GoFloat(left))
+		fmt.Fprintf(b, "leaf := uint64(%#016x) // %s\nif %s {\nleaf = %#016x // %s\n}\nv = math.Float64frombits(leaf)\ngoto %s\n",
+			math.Float64bits(right), estimators.GoFloat(right), cond, math.Float64bits(left), estimators.GoFloat(left), label)
 		return
 	}
 	switch cats := t.CatLeft[c]; {
@@ -107,7 +208,7 @@ func writeNode(b *strings.Builder, t *Tree, c int32) {
 	default:
 		fmt.Fprintf(b, "if x[%d] <= %s {\n", f, estimators.GoFloat(t.Threshold[c]))
 	}
-	writeNode(b, t, t.Left[c])
+	writeNode(b, t, t.Left[c], label)
 	b.WriteString("}\n")
-	writeNode(b, t, t.Right[c])
+	writeNode(b, t, t.Right[c], label)
 }

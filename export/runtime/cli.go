@@ -11,8 +11,9 @@ import (
 	"os"
 	goruntime "runtime"
 
-	"github.com/apache/arrow/go/v17/arrow"
 	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow"
 )
 
 // Main runs the scorer's command line with os.Args and exits: status 0 on

@@ -3,6 +3,7 @@ package capi
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -64,9 +65,9 @@ func TestPredictMatrix(t *testing.T) {
 	}{
 		{name: "chunks", s: toy.Scorer(), x: long, rows: chunkRows + 10, out: 3 * (chunkRows + 10)},
 		{name: "chunk_model_error", s: toy.Scorer(), x: longBad, rows: chunkRows + 10, out: 3 * (chunkRows + 10),
-			status: StatusModel, err: "rows 1024 to 1033: row 5: x and color are both missing"},
+			status: StatusModel, err: fmt.Sprintf("rows %d to %d: row 5: x and color are both missing", chunkRows, chunkRows+9)},
 		{name: "chunk_input_error", s: toy.Scorer(), x: append(append([]float64{}, long[:3*chunkRows]...), 1, 2, 0), rows: chunkRows + 1, out: 3 * (chunkRows + 1),
-			status: StatusInput, err: `row 1024, input 1 "flag" (boolean): 2 is not 0, 1 or NaN`},
+			status: StatusInput, err: fmt.Sprintf(`row %d, input 1 "flag" (boolean): 2 is not 0, 1 or NaN`, chunkRows)},
 		{name: "labels", s: labeller(), x: []float64{0, 1, -1}, rows: 3, out: 3, want: []float64{0, 1, math.NaN()}},
 		{name: "label_out_of_range", s: labeller(), x: []float64{0, 2}, rows: 2, out: 2, status: StatusModel,
 			err: `row 1, output 0 "class": the model wrote class code 2, but there are 2 labels`},

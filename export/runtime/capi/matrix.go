@@ -12,7 +12,7 @@ import (
 
 // chunkRows is how many rows of a matrix are scored at once, so that the
 // columnar copy of a large matrix stays small and in cache.
-const chunkRows = 1024
+const chunkRows = 4096
 
 // predictMatrix is quiver_predict_matrix: it scores the row-major rows×cols
 // matrix at x into the row-major rows×outputs matrix at out, which holds
