@@ -143,7 +143,8 @@ func (m *Model) declareGroups(g *estimators.Gen) []string {
 			// scope, which a goto may not jump into.
 			label := fmt.Sprintf("tree%d", ti)
 			b.WriteString("{\n")
-			writeNode(&b, m.trees[ti], m.trees[ti].root(), label)
+			t := m.trees[ti]
+			writeNode(&b, t, t.root(), selected(t), label)
 			fmt.Fprintf(&b, "}\n%s:\ns%d += v\n", label, ti%K)
 		}
 		for k := range K {
@@ -166,25 +167,21 @@ const blockSplits = 240
 // writeNode writes the branches below child reference c, as goesLeft
 // decides them, reading feature f at x[f]; a path ends by setting v to its
 // leaf value and jumping to label.
-func writeNode(b *strings.Builder, t *Tree, c int32, label string) {
+func writeNode(b *strings.Builder, t *Tree, c int32, sel []bool, label string) {
 	if c < 0 {
 		fmt.Fprintf(b, "v = %s\ngoto %s\n", estimators.GoFloat(t.LeafValue[^c]), label)
 		return
 	}
-	f := t.Feature[c]
-	if l, r := t.Left[c], t.Right[c]; l < 0 && r < 0 && t.CatLeft[c] == nil {
-		// Two leaves under a numeric split: a conditional move of their
-		// bits rather than a branch, whose direction is a coin toss the
-		// predictor loses about half the time.
-		cond := fmt.Sprintf("x[%d] <= %s", f, estimators.GoFloat(t.Threshold[c]))
-		if t.DefaultLeft[c] {
-			cond = fmt.Sprintf("!(x[%d] > %s)", f, estimators.GoFloat(t.Threshold[c]))
-		}
-		left, right := t.LeafValue[^l], t.LeafValue[^r]
-		fmt.Fprintf(b, "leaf := uint64(%#016x) // %s\nif %s {\nleaf = %#016x // %s\n}\nv = math.Float64frombits(leaf)\ngoto %s\n",
-			math.Float64bits(right), estimators.GoFloat(right), cond, math.Float64bits(left), estimators.GoFloat(left), label)
+	if sel[c] {
+		// A small subtree of numeric splits: every split tested and
+		// the leaf chosen by conditional moves of its bits, no branch
+		// whose direction the predictor could lose.
+		var seq int
+		bits := writeSelect(b, t, c, &seq)
+		fmt.Fprintf(b, "v = math.Float64frombits(%s)\ngoto %s\n", bits, label)
 		return
 	}
+	f := t.Feature[c]
 	switch cats := t.CatLeft[c]; {
 	case cats != nil:
 		var codes []string
@@ -202,13 +199,90 @@ func writeNode(b *strings.Builder, t *Tree, c int32, label string) {
 			fmt.Fprintf(b, "switch int64(v) {\ncase %s:\nreturn true\n}\n", strings.Join(codes, ", "))
 		}
 		fmt.Fprintf(b, "return false\n}(x[%d]) {\n", f)
-	case t.DefaultLeft[c]:
-		// One comparison: !(v > t) holds for v <= t and for NaN.
-		fmt.Fprintf(b, "if !(x[%d] > %s) {\n", f, estimators.GoFloat(t.Threshold[c]))
 	default:
-		fmt.Fprintf(b, "if x[%d] <= %s {\n", f, estimators.GoFloat(t.Threshold[c]))
+		fmt.Fprintf(b, "if %s {\n", goesLeftExpr(t, c))
 	}
-	writeNode(b, t, t.Left[c], label)
+	writeNode(b, t, t.Left[c], sel, label)
 	b.WriteString("}\n")
-	writeNode(b, t, t.Right[c], label)
+	writeNode(b, t, t.Right[c], sel, label)
+}
+
+// Costs, in about cycles per row, of a tree's two ways to decide a split:
+// a branch, which the predictor loses (at mispredictPenalty) about as
+// often as a row takes the rarer way, and conditional moves after testing
+// every split of the subtree (selectCost each: the tests of a subtree do
+// not wait on one another, so several run in a cycle). selectCost was
+// tuned on the export benchmark's models, 31 and 255 leaves, where it
+// beat both a subtree size limit and dearer tests.
+const (
+	branchCost        = 1.0
+	mispredictPenalty = 18.0
+	selectCost        = 0.4
+)
+
+// selected reports for each split of t whether writeNode evaluates its
+// subtree without a branch: where that costs less than branching there,
+// by the training rows' way through the tree. Categorical splits and the
+// subtrees holding them always branch.
+func selected(t *Tree) []bool {
+	sel := make([]bool, len(t.Feature))
+	// cost returns the expected cost of a row reaching c and the
+	// number of splits below it (-1 when one is categorical).
+	var cost func(c int32) (float64, int)
+	share := func(c int32) float64 {
+		if c < 0 {
+			return float64(t.LeafCount[^c])
+		}
+		return float64(t.Count[c])
+	}
+	cost = func(c int32) (float64, int) {
+		if c < 0 {
+			return 0, 0
+		}
+		cl, nl := cost(t.Left[c])
+		cr, nr := cost(t.Right[c])
+		pl := 0.5
+		if tot := share(t.Left[c]) + share(t.Right[c]); tot > 0 {
+			pl = share(t.Left[c]) / tot
+		}
+		branch := branchCost + mispredictPenalty*min(pl, 1-pl) + pl*cl + (1-pl)*cr
+		if t.CatLeft[c] != nil || nl < 0 || nr < 0 {
+			return branch, -1
+		}
+		n := nl + nr + 1
+		if s := selectCost * float64(n); s <= branch {
+			sel[c] = true
+			return s, n
+		}
+		return branch, n
+	}
+	cost(t.root())
+	return sel
+}
+
+// writeSelect writes statements that leave the bits of the leaf value a
+// row reaches below child reference c in a new variable, whose name it
+// returns, testing every split on the way and choosing with conditional
+// moves.
+func writeSelect(b *strings.Builder, t *Tree, c int32, seq *int) string {
+	*seq++
+	name := fmt.Sprintf("leaf%d", *seq)
+	if c < 0 {
+		v := t.LeafValue[^c]
+		fmt.Fprintf(b, "%s := uint64(%#016x) // %s\n", name, math.Float64bits(v), estimators.GoFloat(v))
+		return name
+	}
+	left := writeSelect(b, t, t.Left[c], seq)
+	right := writeSelect(b, t, t.Right[c], seq)
+	fmt.Fprintf(b, "%s := %s\nif %s {\n%s = %s\n}\n", name, right, goesLeftExpr(t, c), name, left)
+	return name
+}
+
+// goesLeftExpr is the Go condition of numeric split c: x <= t, written
+// !(x > t) when missing values go left, since NaN fails every comparison.
+func goesLeftExpr(t *Tree, c int32) string {
+	if t.DefaultLeft[c] {
+		return fmt.Sprintf("!(x[%d] > %s)", t.Feature[c], estimators.GoFloat(t.Threshold[c]))
+	}
+	return fmt.Sprintf("x[%d] <= %s", t.Feature[c], estimators.GoFloat(t.Threshold[c]))
 }
