@@ -3,6 +3,7 @@ package estimators
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -35,6 +36,10 @@ type Value struct {
 	// LabelType is, for a categorical output that holds class labels, the
 	// Arrow type of the labels ("utf8", "int64", "bool", "float64").
 	LabelType string
+	// Strings marks a text value, a string column that text steps read as
+	// it is: a Go expression of the []string that Expr, an int32 code,
+	// indexes, CodeMissing when the value is missing.
+	Strings string
 }
 
 // Codes a categorical Value takes besides a category's index.
@@ -55,6 +60,8 @@ type Gen struct {
 	vals   map[string]Value
 	seq    map[string]int
 	prefix string
+	// imports are packages the declarations use beyond the scorer's own.
+	imports map[string]bool
 	// blocks reports whether the model may write block code: false for
 	// a pipeline step whose outputs later steps read, since values of an
 	// earlier row segment are out of scope after a block.
@@ -135,14 +142,58 @@ func (g *Gen) write(block bool, format string, args ...any) {
 	c.WriteByte('\n')
 }
 
-// Input returns the column name as the model reads it. It fails with a
-// KindColumn error when no such column reaches the model.
+// Input returns the column name as the model reads it: numbers or
+// categories. It fails with a KindColumn error when no such column
+// reaches the model and a KindType error when the column is text.
 func (g *Gen) Input(name string) (Value, error) {
+	v, err := g.Pass(name)
+	if err == nil && v.Strings != "" {
+		err = engine.Errorf(engine.KindType, "column %q reaches the model as text, which only text steps read; encode it first", name)
+	}
+	return v, err
+}
+
+// TextInput returns the text column name, for a text step. It fails with
+// a KindColumn error when no such column reaches the model and a KindType
+// error when it is not text (a column another step reads as categories
+// reaches every step as category codes, which have lost unseen values'
+// text).
+func (g *Gen) TextInput(name string) (Value, error) {
+	v, err := g.Pass(name)
+	if err == nil && v.Strings == "" {
+		err = engine.Errorf(engine.KindType, "column %q reaches the text step as numbers or category codes, not as its text (another step of the pipeline reads it as categories)", name)
+	}
+	return v, err
+}
+
+// Pass returns the column name as it reaches the model, whatever it
+// holds, for steps that pass columns on. It fails with a KindColumn error
+// when no such column reaches the model.
+func (g *Gen) Pass(name string) (Value, error) {
 	v, ok := g.env[name]
 	if !ok {
 		return Value{}, engine.Errorf(engine.KindColumn, "column %q does not reach the model", name)
 	}
 	return v, nil
+}
+
+// Import adds a standard-library package to the scorer's imports, for
+// declarations that use it.
+func (g *Gen) Import(path string) {
+	if g.imports == nil {
+		g.imports = map[string]bool{}
+	}
+	g.imports[path] = true
+}
+
+// Imports returns the packages added by Import, sorted.
+func (g *Gen) Imports() []string {
+	out := make([]string, 0, len(g.imports))
+	for p := range g.imports {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Float returns the numeric column name as a float64 expression. It fails
@@ -257,6 +308,9 @@ func (g *Gen) Absorb(s *Gen) {
 	}
 	g.vars.WriteString(s.vars.String())
 	g.decls.WriteString(s.decls.String())
+	for p := range s.imports {
+		g.Import(p)
+	}
 }
 
 // GoFloat writes v as a Go float64 expression that reads back to the same
@@ -277,6 +331,27 @@ func GoFloat(v float64) string {
 		s += ".0"
 	}
 	return s
+}
+
+// Code returns a Go expression of the code among to of v, a categorical
+// or text value: a category's index in to, CodeMissing for a missing value
+// and CodeUnseen for one not in to. It reports false for a numeric value.
+func (g *Gen) Code(v Value, to []string) (string, bool) {
+	switch {
+	case v.Categorical:
+		return g.CodeMap(v.Expr, v.Categories, to), true
+	case v.Strings != "":
+		var b strings.Builder
+		for i, c := range to {
+			fmt.Fprintf(&b, "%s: %d,\n", strconv.Quote(c), i)
+		}
+		index := g.Local("index")
+		g.Decl("var %s = map[string]int32{\n%s}", index, b.String())
+		fn := g.Local("textcode")
+		g.Decl("func %s(c int32, s []string) int32 {\n\tif c < 0 {\n\t\treturn c\n\t}\n\tif k, ok := %s[s[c]]; ok {\n\t\treturn k\n\t}\n\treturn %d\n}", fn, index, CodeUnseen)
+		return fmt.Sprintf("%s(%s, %s)", fn, v.Expr, v.Strings), true
+	}
+	return "", false
 }
 
 // CodeMap returns a Go expression mapping the code expr of a value with

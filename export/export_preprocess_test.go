@@ -224,6 +224,13 @@ func TestPreprocessScorersMatchApply(t *testing.T) {
 		{name: "select", learner: "select_columns", params: map[string]any{"columns": `["k", "a", "b", "flag", "y"]`}},
 		{name: "drop", learner: "drop_columns", spec: estimators.Spec{Target: "yb"}, params: map[string]any{"columns": `["color", "size", "cst"]`}},
 		{name: "rename", learner: "rename_columns", params: map[string]any{"columns": `{"a": "k", "k": "a", "flag": "is_set"}`}},
+		// Text steps read the raw strings of a utf8 column (color) and
+		// of a dictionary one (size), unseen values and nulls among them.
+		{name: "regex", learner: "regex_features", spec: estimators.Spec{Features: []string{"color", "size"}},
+			params: map[string]any{"patterns": `{"r": "^r", "e": "e+", "x": "X", "empty": "^$"}`}},
+		{name: "hashed", learner: "hashed_tokens", spec: estimators.Spec{Features: []string{"color", "size"}}, params: map[string]any{"n_features": 5}},
+		{name: "hashed_group", learner: "hashed_tokens", spec: estimators.Spec{Features: []string{"color"}},
+			params: map[string]any{"n_features": 3, "lowercase": false, "token_pattern": `(e)|[a-z]`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := data
@@ -255,13 +262,11 @@ func TestPreprocessScorersMatchApply(t *testing.T) {
 	}
 }
 
-// TestPreprocessNotExported checks that the steps that cannot be exported
-// say why. The text steps' Compile refuses with a KindValue error even
-// when their column reaches them as categories (as it may in a pipeline);
-// exported alone, Generate already refuses them, as it does a column step
-// that passes a string column on, since neither records categories for the
-// scorer to code the strings with.
-func TestPreprocessNotExported(t *testing.T) {
+// TestTextRefusals checks what text columns cannot do in a scorer, and
+// that it says so: a scorer writes no text, and a text step cannot read a
+// column another step reads as categories (the scorer's codes have lost
+// unseen values' text).
+func TestTextRefusals(t *testing.T) {
 	train := prepRecord(prepData{n: 300, seed: 1})
 	defer train.Release()
 	data := frameOf(t, train)
@@ -270,28 +275,22 @@ func TestPreprocessNotExported(t *testing.T) {
 		learner string
 		spec    estimators.Spec
 		params  map[string]any
-		compile string // in Compile's error, if not ""
 		want    string // in Generate's error
 	}{
-		{"regex_features", estimators.Spec{Features: []string{"color"}}, map[string]any{"patterns": `{"r": "^r"}`},
-			"text steps cannot be exported yet", `input "color" holds strings but the model records no categories`},
-		{"hashed_tokens", estimators.Spec{Features: []string{"color"}}, nil,
-			"text steps cannot be exported yet", `input "color" holds strings but the model records no categories`},
-		{"select_columns", estimators.Spec{}, map[string]any{"columns": `["a", "color"]`},
-			"", `input "color" holds strings but the model records no categories`},
+		{"select_columns", estimators.Spec{}, map[string]any{"columns": `["a", "color"]`}, `output "color" is text`},
+		{"regex_features", estimators.Spec{Features: []string{"color"}}, map[string]any{"patterns": `{"r": "^r"}`, "keep_input": true}, `output "color" is text`},
 	} {
 		m := fitSpec(t, tc.learner, data, tc.spec, tc.params)
-		if tc.compile != "" {
-			g := estimators.NewGen(map[string]estimators.Value{"color": {Expr: "inC0[i]", Categorical: true, Categories: []string{"blue", "red"}}})
-			err := m.(estimators.Compiler).Compile(g)
-			if err == nil || !strings.Contains(err.Error(), tc.compile) || engine.KindOf(err) != engine.KindValue {
-				t.Errorf("%s: Compile: %v, want a KindValue error containing %q", tc.learner, err, tc.compile)
-			}
-		}
 		_, err := export.Generate(m, export.TargetExe, "", nil)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: Generate: %v, want an error containing %q", tc.learner, err, tc.want)
 		}
+	}
+	m := fitSpec(t, "hashed_tokens", data, estimators.Spec{Features: []string{"color"}}, nil)
+	g := estimators.NewGen(map[string]estimators.Value{"color": {Expr: "inC0[i]", Categorical: true, Categories: []string{"blue", "red"}}})
+	err := m.(estimators.Compiler).Compile(g)
+	if err == nil || !strings.Contains(err.Error(), "not as its text") || engine.KindOf(err) != engine.KindType {
+		t.Errorf("hashed_tokens on category codes: Compile: %v, want a KindType error saying it needs the text", err)
 	}
 }
 
@@ -377,6 +376,15 @@ func TestPreprocessPipelineScorersMatchApply(t *testing.T) {
 			{"bucketize", estimators.Spec{Features: []string{"k"}}, map[string]any{"n_buckets": 3}},
 			{"drop_columns", estimators.Spec{Target: "y"}, map[string]any{"columns": `["yb", "cst"]`}},
 			{"rename_columns", estimators.Spec{Target: "y"}, map[string]any{"columns": `{"b": "bee", "color_blue": "blue"}`}},
+		}},
+		// Text steps before a model; size, which gbdt reads as a
+		// category, reaches it as text after the rename and is looked up
+		// by name.
+		{"text", []chainStep{
+			{"hashed_tokens", estimators.Spec{Features: []string{"color"}}, map[string]any{"n_features": 4}},
+			{"rename_columns", estimators.Spec{Target: "y"}, map[string]any{"columns": `{"size": "sz"}`}},
+			{"gbdt", estimators.Spec{Target: "y", Features: []string{"a", "color_h0", "color_h1", "color_h2", "color_h3", "sz", "k"}},
+				map[string]any{"max_iter": 10, "num_leaves": 7}},
 		}},
 		{"gbdt", []chainStep{
 			{"imputer", estimators.Spec{Features: []string{"a", "color", "size"}},

@@ -86,7 +86,25 @@ func Generate(m estimators.Model, target, pkg string, metadata json.RawMessage) 
 	if target == TargetGo {
 		arrowImport = "\"github.com/apache/arrow/go/v17/arrow\"\n"
 	}
-	fmt.Fprintf(&src, "import (\n\"fmt\"\n\"math\"\n\n%s\"github.com/quiver-ml/quiver/engine/prob\"\n%q\n)\n\n", arrowImport, RuntimeImport)
+	std, mods := []string{"fmt", "math"}, []string{"github.com/quiver-ml/quiver/engine/prob", RuntimeImport}
+	for _, p := range g.Imports() {
+		if strings.Contains(p, ".") {
+			mods = append(mods, p)
+		} else {
+			std = append(std, p)
+		}
+	}
+	slices.Sort(std)
+	slices.Sort(mods)
+	src.WriteString("import (\n")
+	for _, p := range std {
+		fmt.Fprintf(&src, "%q\n", p)
+	}
+	fmt.Fprintf(&src, "\n%s", arrowImport)
+	for _, p := range mods {
+		fmt.Fprintf(&src, "%q\n", p)
+	}
+	src.WriteString(")\n\n")
 	src.WriteString("// Every model uses some of these; the blank uses keep the others legal.\nvar _, _, _ = fmt.Errorf, math.NaN, prob.Sigmoid2\n\n")
 	src.WriteString("// Scorer returns the model.\nfunc Scorer() *runtime.Scorer {\nreturn &runtime.Scorer{\n")
 	fmt.Fprintf(&src, "Name: %q,\nInputs: []runtime.Column{\n", m.Learner())
@@ -99,6 +117,9 @@ func Generate(m estimators.Model, target, pkg string, metadata json.RawMessage) 
 		v, ok := vals[f.Name]
 		if !ok {
 			return nil, engine.Errorf(engine.KindValue, "export: the %s model compiled no output %q", m.Learner(), f.Name)
+		}
+		if v.Strings != "" {
+			return nil, engine.Errorf(engine.KindValue, "export: output %q is text, which scorers cannot write yet (they write numbers and class labels); drop the column before the pipeline's end, or leave a text step's keep_input off", f.Name)
 		}
 		oc := runtimeColumn{Name: f.Name, Kind: "runtime.Float", Type: "float64"}
 		if v.Categorical {
@@ -114,9 +135,12 @@ func Generate(m estimators.Model, target, pkg string, metadata json.RawMessage) 
 	fmt.Fprintf(&src, "},\nMetadata: []byte(%s),\nScore: score,\n}\n}\n\n", strconv.Quote(string(metadata)))
 	src.WriteString("func score(in *runtime.Batch, out *runtime.Result) error {\n")
 	for j, in := range inputs {
-		if in.Kind == "runtime.Category" {
+		switch in.Kind {
+		case "runtime.Text":
+			fmt.Fprintf(&src, "inC%d, inS%d := in.Codes[%d], in.Strings[%d]\n_, _ = inC%d, inS%d\n", j, j, j, j, j, j)
+		case "runtime.Category":
 			fmt.Fprintf(&src, "inC%d := in.Codes[%d]\n", j, j)
-		} else {
+		default:
 			fmt.Fprintf(&src, "inF%d := in.Floats[%d]\n", j, j)
 		}
 	}
@@ -196,17 +220,20 @@ func stringsLiteral(ss []string) string {
 }
 
 // inputColumns describes the model's inputs to the runtime and to the
-// generator: a category input by its training categories, a boolean as 0
-// or 1, anything else as a number.
+// generator: a category input by its training categories, a string input
+// without categories as text, a boolean as 0 or 1, anything else as a
+// number.
 func inputColumns(fields []engine.Field) ([]runtimeColumn, map[string]estimators.Value, error) {
 	cols := make([]runtimeColumn, len(fields))
 	env := make(map[string]estimators.Value, len(fields))
 	for j, f := range fields {
 		switch {
-		case f.Categories != nil || isStringType(f.Type):
-			if f.Categories == nil {
-				return nil, nil, engine.Errorf(engine.KindValue, "export: input %q holds strings but the model records no categories for it", f.Name)
-			}
+		case f.Categories == nil && isStringType(f.Type):
+			// No step knows categories of it: text steps read its text,
+			// an encoder further on (after a rename, say) looks it up.
+			cols[j] = runtimeColumn{Name: f.Name, Kind: "runtime.Text", Type: f.Type}
+			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inC%d[i]", j), Strings: fmt.Sprintf("inS%d", j)}
+		case f.Categories != nil:
 			cols[j] = runtimeColumn{Name: f.Name, Kind: "runtime.Category", Type: f.Type, Categories: slices.Clone(f.Categories)}
 			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inC%d[i]", j), Categorical: true, Categories: f.Categories}
 		case f.Type == "bool":

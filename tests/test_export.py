@@ -333,12 +333,28 @@ def test_other_learners_export(learner, train, test, tmp_path):
     assert got.column("prediction").to_pylist() == want["prediction"].tolist()
 
 
-def test_text_steps_say_they_cannot_export(tmp_path):
-    df = pd.DataFrame({"text": ["a b", "b c", "c a"] * 10, "y": [0.0, 1.0, 2.0] * 10})
-    predict, _, _ = quiver.hashed_tokens(df, features=["text"], n_features=8)
-    assert not predict.exportable and "text" in predict.export_blocker
-    with pytest.raises(ValueError, match="text"):
-        quiver.export(predict, tmp_path / "x")
+def test_text_steps_export(tmp_path):
+    rng = np.random.default_rng(3)
+    words = ["red apple", "Green PEAR", "blue sky", "café au lait", "", "sky_high 42"]
+    text = rng.choice(words, 400).astype(object)
+    text[rng.random(400) < 0.1] = None
+    y = np.array([len(t or "") for t in text], dtype=float) + rng.normal(size=400)
+    df = pd.DataFrame({"text": text, "x": rng.normal(size=400), "y": y})
+    pipe = quiver.pipeline(
+        ("match", quiver.regex_features(patterns='{"sky": "sky", "digits": "[0-9]+"}', keep_input=True)),
+        ("tokens", quiver.hashed_tokens(n_features=6)),
+        ("model", quiver.gbdt(max_iter=25, num_leaves=15)),
+    )
+    predict, _, _ = pipe(df, target="y")
+    assert predict.exportable, predict.export_blocker
+    exe = quiver.export(predict, tmp_path / "text-scorer")
+    rows = pd.DataFrame({"text": ["red apple", "never seen before", None, "", "SKY 7"], "x": [0.1, -1.0, 2.0, 0.0, 0.5]})
+    want = predict(rows)["prediction"].to_numpy()
+    out = run(exe, "stream", data="".join(json.dumps(r) + "\n" for r in rows.replace({np.nan: None}).to_dict("records")).encode())
+    got = [json.loads(line)["prediction"] for line in out.stdout.decode().splitlines()]
+    same_floats(got, want, "text stream")
+    schema = json.loads(run(exe, "schema").stdout)
+    assert {c["name"]: c["kind"] for c in schema["inputs"]}["text"] == "text"
 
 
 def test_keep_source_leaves_the_generated_module(classifier, tmp_path):

@@ -71,21 +71,21 @@ func (m *Model) Compile(g *estimators.Gen) error {
 // missing or unseen one as NaN, as the trees read them.
 func (m *Model) readInputs(g *estimators.Gen, x string) error {
 	for j, f := range m.features {
-		v, err := g.Input(f)
+		v, err := g.Pass(f)
 		if err != nil {
 			return err
 		}
 		if !m.mappers[j].categorical {
-			if v.Categorical {
+			if v.Categorical || v.Strings != "" {
 				return fmt.Errorf("feature %q was numeric in training but is categorical here", f)
 			}
 			g.Line("%s[%d] = %s", x, j, v.Expr)
 			continue
 		}
-		if !v.Categorical {
+		code, ok := g.Code(v, m.mappers[j].categories)
+		if !ok {
 			return fmt.Errorf("feature %q was categorical in training but is numeric here", f)
 		}
-		code := g.CodeMap(v.Expr, v.Categories, m.mappers[j].categories)
 		g.Line("if c := %s; c >= 0 {\n%s[%d] = float64(c)\n} else {\n%s[%d] = math.NaN()\n}", code, x, j, x, j)
 	}
 	return nil

@@ -57,16 +57,16 @@ func numberInputs(g *estimators.Gen, m *base) ([]string, error) {
 // levelCode binds the code of input in's value among levels (the step's
 // sorted training levels): the level's index, codeMissing or codeUnknown,
 // as levelCodes gives it to Apply. A text input arrives as a code into the
-// scorer's category list and is remapped by name; a bool input arrives as
+// scorer's category list, or as its text, and is remapped by name; a bool input arrives as
 // 0/1/NaN (or, from a step that keeps it as categories, as a code into
 // "false" and "true") and becomes the index of "false" or "true".
 func levelCode(g *estimators.Gen, learner string, in engine.Field, k kind, levels []string) (string, error) {
-	v, err := g.Input(in.Name)
+	v, err := g.Pass(in.Name)
 	if err != nil {
 		return "", err
 	}
-	if v.Categorical {
-		return bind(g, "c", g.CodeMap(v.Expr, v.Categories, levels)), nil
+	if code, ok := g.Code(v, levels); ok {
+		return bind(g, "c", code), nil
 	}
 	if k != kindBool {
 		return "", engine.Errorf(engine.KindType, "%s: column %q is numeric here; the model reads it as text (string or categorical)", learner, in.Name)

@@ -1,7 +1,9 @@
 package preprocess
 
 import (
-	"github.com/quiver-ml/quiver/engine"
+	"fmt"
+	"strconv"
+
 	"github.com/quiver-ml/quiver/estimators"
 )
 
@@ -12,7 +14,7 @@ import (
 func (m *columnStep) Compile(g *estimators.Gen) error {
 	outs := m.Outputs()
 	for j, in := range m.inputs {
-		v, err := g.Input(in.Name)
+		v, err := g.Pass(in.Name)
 		if err != nil {
 			return err
 		}
@@ -21,23 +23,71 @@ func (m *columnStep) Compile(g *estimators.Gen) error {
 	return nil
 }
 
-// textNotExported is the error of the text steps' Compile.
-func textNotExported(learner string) error {
-	return engine.Errorf(engine.KindValue, "%s is a text step: it reads each row's raw string, and exported scorers give models only the codes of known categories, so text steps cannot be exported yet", learner)
+// Compile writes, for every input and pattern, 1 where the pattern
+// matches the row's text and 0 where it does not or the text is missing
+// (a bool feature, as scorers pass bools on), each pattern compiled once
+// from its expression as Apply compiled it.
+func (m *RegexFeaturesModel) Compile(g *estimators.Gen) error {
+	g.Import("regexp")
+	res := make([]string, len(m.patterns))
+	for i, p := range m.patterns {
+		res[i] = g.Local("re")
+		g.Decl("// %s matches pattern %s.\nvar %s = regexp.MustCompile(%s)", res[i], strconv.Quote(p.name), res[i], strconv.Quote(p.re.String()))
+	}
+	outs := m.Outputs()
+	k := 0
+	for _, in := range m.inputs {
+		v, err := g.TextInput(in.Name)
+		if err != nil {
+			return err
+		}
+		if m.keep() {
+			g.Output(outs[k].Name, v)
+			k++
+		}
+		c := bind(g, "c", v.Expr)
+		for i := range m.patterns {
+			o := g.Local("match")
+			g.Line("%s := 0.0\nif %s >= 0 && %s.MatchString(%s[%s]) {\n%s = 1\n}", o, c, res[i], v.Strings, c, o)
+			output(g, outs[k].Name, o)
+			k++
+		}
+	}
+	return nil
 }
 
-// Compile fails with a KindValue error: the patterns match raw strings,
-// which scorers do not hand to models yet.
-func (m *RegexFeaturesModel) Compile(*estimators.Gen) error {
-	return textNotExported(RegexFeaturesName)
+// Compile writes, for every input, the counts of its tokens' buckets,
+// found and hashed by the step's own code (texthash), zeros where the text
+// is missing.
+func (m *HashedTokensModel) Compile(g *estimators.Gen) error {
+	g.Import("regexp")
+	g.Import("github.com/quiver-ml/quiver/engine/texthash")
+	re := g.Local("tokens")
+	g.Decl("var %s = regexp.MustCompile(%s)", re, strconv.Quote(m.re.String()))
+	nf, lower := m.params.Int("n_features"), m.params.Bool("lowercase")
+	outs := m.Outputs()
+	k := 0
+	for _, in := range m.inputs {
+		v, err := g.TextInput(in.Name)
+		if err != nil {
+			return err
+		}
+		if m.keep() {
+			g.Output(outs[k].Name, v)
+			k++
+		}
+		h := g.Local("counts")
+		g.Line("var %s [%d]float64\nif c := %s; c >= 0 {\nfor _, t := range texthash.Tokens(%s, %s[c], %v) {\n%s[texthash.Bucket(t, %d)]++\n}\n}",
+			h, nf, v.Expr, re, v.Strings, lower, h, nf)
+		for b := range nf {
+			g.Output(outs[k].Name, estimators.Value{Expr: fmt.Sprintf("%s[%d]", h, b)})
+			k++
+		}
+	}
+	return nil
 }
 
-// Compile fails with a KindValue error: the tokens come from raw strings,
-// which scorers do not hand to models yet.
-func (m *HashedTokensModel) Compile(*estimators.Gen) error { return textNotExported(HashedTokensName) }
-
-// The feature steps that compile, and the text steps, which say why they
-// do not.
+// The feature steps, every one of which compiles.
 var (
 	_ estimators.Compiler = (*StandardScalerModel)(nil)
 	_ estimators.Compiler = (*MinMaxScalerModel)(nil)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math/bits"
 	"regexp"
 	"slices"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/array"
 
 	"github.com/quiver-ml/quiver/engine"
+	"github.com/quiver-ml/quiver/engine/texthash"
 	"github.com/quiver-ml/quiver/estimators"
 	"github.com/quiver-ml/quiver/hyperspace"
 )
@@ -435,37 +435,12 @@ type HashedTokensModel struct {
 
 // Tokens returns the tokens of s, as the model finds them.
 func (m *HashedTokensModel) Tokens(s string) []string {
-	if m.params.Bool("lowercase") {
-		s = strings.ToLower(s)
-	}
-	var out []string
-	group := m.re.NumSubexp() == 1
-	for _, loc := range m.re.FindAllStringSubmatchIndex(s, -1) {
-		lo, hi := loc[0], loc[1]
-		if group {
-			lo, hi = loc[2], loc[3]
-		}
-		if lo < 0 { // a group that took no part in the match, as Python's ""
-			lo, hi = 0, 0
-		}
-		out = append(out, s[lo:hi])
-	}
-	return out
+	return texthash.Tokens(m.re, s, m.params.Bool("lowercase"))
 }
 
 // Bucket returns the column (0 to n_features-1) that token counts in.
 func (m *HashedTokensModel) Bucket(token string) int {
-	return hashBucket(token, m.params.Int("n_features"))
-}
-
-// hashBucket is |murmurhash3_32(token, seed 0) as int32| mod n, with
-// |-2^31| = 2^31 as in scikit-learn.
-func hashBucket(token string, n int) int {
-	h := int64(int32(murmur3(token, 0)))
-	if h < 0 {
-		h = -h
-	}
-	return int(h % int64(n))
+	return texthash.Bucket(token, m.params.Int("n_features"))
 }
 
 // Apply counts the tokens of every input column.
@@ -475,7 +450,7 @@ func (m *HashedTokensModel) Apply(ctx context.Context, data *engine.Frame, threa
 		buckets := make([][]int32, len(values))
 		for v, s := range values {
 			for _, tok := range m.Tokens(s) {
-				buckets[v] = append(buckets[v], int32(hashBucket(tok, nf)))
+				buckets[v] = append(buckets[v], int32(texthash.Bucket(tok, nf)))
 			}
 		}
 		outs := newFloatOuts(nf, len(codes))
@@ -510,43 +485,4 @@ func (m *HashedTokensModel) Summary() map[string]any {
 // String describes the model.
 func (m *HashedTokensModel) String() string {
 	return fmt.Sprintf("%s(%d columns into %d buckets each)", m.learner, len(m.inputs), m.params.Int("n_features"))
-}
-
-// murmur3 is MurmurHash3's x86 32-bit hash of the bytes of s.
-func murmur3(s string, seed uint32) uint32 {
-	const c1, c2 = 0xcc9e2d51, 0x1b873593
-	h := seed
-	n := len(s)
-	i := 0
-	for ; i+4 <= n; i += 4 {
-		k := uint32(s[i]) | uint32(s[i+1])<<8 | uint32(s[i+2])<<16 | uint32(s[i+3])<<24
-		k *= c1
-		k = bits.RotateLeft32(k, 15)
-		k *= c2
-		h ^= k
-		h = bits.RotateLeft32(h, 13)
-		h = h*5 + 0xe6546b64
-	}
-	var k uint32
-	switch n & 3 {
-	case 3:
-		k ^= uint32(s[i+2]) << 16
-		fallthrough
-	case 2:
-		k ^= uint32(s[i+1]) << 8
-		fallthrough
-	case 1:
-		k ^= uint32(s[i])
-		k *= c1
-		k = bits.RotateLeft32(k, 15)
-		k *= c2
-		h ^= k
-	}
-	h ^= uint32(n)
-	h ^= h >> 16
-	h *= 0x85ebca6b
-	h ^= h >> 13
-	h *= 0xc2b2ae35
-	h ^= h >> 16
-	return h
 }

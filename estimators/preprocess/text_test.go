@@ -105,19 +105,6 @@ func TestRegexFeaturesErrors(t *testing.T) {
 	wantKind(t, "output over a column", err, engine.KindValue)
 }
 
-// MurmurHash3 as scikit-learn's murmurhash3_32 gives it (values from
-// sklearn.utils.murmurhash3_32), for every length of tail.
-func TestMurmur3(t *testing.T) {
-	for s, want := range map[string]int32{
-		"": 0, "a": 1009084850, "ab": -1681926305, "abc": -1277324294, "foo": -156908512, "abcd": 1139631978,
-		"hello world": 1586663183, "naïve": 992511445, "日本語": -1515949417,
-	} {
-		if got := int32(murmur3(s, 0)); got != want {
-			t.Errorf("murmur3(%q) = %d, want %d", s, got, want)
-		}
-	}
-}
-
 func TestHashedTokens(t *testing.T) {
 	f := textFrame(t)
 	defer f.Release()

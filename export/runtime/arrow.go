@@ -22,7 +22,8 @@ import (
 //     dictionary of those, as the value's code in Column.Categories, a
 //     null as Missing and a value not among the categories as Unseen. An
 //     integer or bool column is read as its values' text ("12", "true"),
-//     for models whose categories are such text.
+//     for models whose categories are such text;
+//   - a Text input from the same columns, as its values.
 //
 // It fails, naming the column, when an input is missing from rec or its
 // column has another type, when a Boolean column holds a number other
@@ -33,11 +34,7 @@ func (s *Scorer) BatchFromRecord(rec arrow.Record) (*Batch, error) {
 		return nil, err
 	}
 	n := int(rec.NumRows())
-	b := &Batch{
-		N:      n,
-		Floats: make([][]float64, len(s.Inputs)),
-		Codes:  make([][]int32, len(s.Inputs)),
-	}
+	b := newBatch(s, n)
 	sc := rec.Schema()
 	for j, c := range s.Inputs {
 		idx := sc.FieldIndices(c.Name)
@@ -47,12 +44,10 @@ func (s *Scorer) BatchFromRecord(rec arrow.Record) (*Batch, error) {
 		arr := rec.Column(idx[0])
 		switch c.Kind {
 		case Number:
-			b.Floats[j] = make([]float64, n)
 			if !readNumbers(arr, b.Floats[j]) {
 				return nil, wrongType(c, arr.DataType())
 			}
 		case Boolean:
-			b.Floats[j] = make([]float64, n)
 			if a, ok := arr.(*array.Boolean); ok {
 				for i := range n {
 					switch {
@@ -73,13 +68,38 @@ func (s *Scorer) BatchFromRecord(rec arrow.Record) (*Batch, error) {
 				}
 			}
 		case Category:
-			b.Codes[j] = make([]int32, n)
 			if !readCodes(arr, p.codes[j], b.Codes[j]) {
 				return nil, wrongType(c, arr.DataType())
 			}
+		case Text:
+			vals, ok := readStrings(arr, b.Codes[j])
+			if !ok {
+				return nil, wrongType(c, arr.DataType())
+			}
+			b.Strings[j] = vals
 		}
 	}
 	return b, nil
+}
+
+// newBatch allocates a Batch for n rows of the scorer's inputs, leaving
+// Strings to the reader.
+func newBatch(s *Scorer, n int) *Batch {
+	b := &Batch{
+		N:       n,
+		Floats:  make([][]float64, len(s.Inputs)),
+		Codes:   make([][]int32, len(s.Inputs)),
+		Strings: make([][]string, len(s.Inputs)),
+	}
+	for j, c := range s.Inputs {
+		switch c.Kind {
+		case Category, Text:
+			b.Codes[j] = make([]int32, n)
+		default:
+			b.Floats[j] = make([]float64, n)
+		}
+	}
+	return b
 }
 
 // wrongType is the error for an input column whose Arrow type the model
@@ -147,38 +167,10 @@ func codeOf(m map[string]int32, v string) int32 {
 // readCodes writes a text-like column's values as codes in m to dst,
 // reporting false when arr's type cannot be read as categories.
 func readCodes(arr arrow.Array, m map[string]int32, dst []int32) bool {
-	var text func(i int) string
-	switch a := arr.(type) {
-	case *array.String:
-		text = a.Value
-	case *array.LargeString:
-		text = a.Value
-	case *array.StringView:
-		text = a.Value
-	case *array.Boolean:
-		text = func(i int) string { return strconv.FormatBool(a.Value(i)) }
-	case *array.Int64:
-		text = func(i int) string { return strconv.FormatInt(a.Value(i), 10) }
-	case *array.Int32:
-		text = func(i int) string { return strconv.FormatInt(int64(a.Value(i)), 10) }
-	case *array.Int16:
-		text = func(i int) string { return strconv.FormatInt(int64(a.Value(i)), 10) }
-	case *array.Int8:
-		text = func(i int) string { return strconv.FormatInt(int64(a.Value(i)), 10) }
-	case *array.Uint64:
-		text = func(i int) string { return strconv.FormatUint(a.Value(i), 10) }
-	case *array.Uint32:
-		text = func(i int) string { return strconv.FormatUint(uint64(a.Value(i)), 10) }
-	case *array.Uint16:
-		text = func(i int) string { return strconv.FormatUint(uint64(a.Value(i)), 10) }
-	case *array.Uint8:
-		text = func(i int) string { return strconv.FormatUint(uint64(a.Value(i)), 10) }
-	case *array.Dictionary:
+	if a, ok := arr.(*array.Dictionary); ok {
 		// Code the dictionary once, then each row is an index.
 		dict := a.Dictionary()
-		switch dict.(type) {
-		case *array.String, *array.LargeString, *array.StringView:
-		default:
+		if !isString(dict) {
 			return false
 		}
 		dictCodes := make([]int32, dict.Len())
@@ -191,7 +183,9 @@ func readCodes(arr arrow.Array, m map[string]int32, dst []int32) bool {
 			}
 		}
 		return true
-	default:
+	}
+	text := textOf(arr)
+	if text == nil {
 		return false
 	}
 	for i := range dst {
@@ -202,6 +196,77 @@ func readCodes(arr arrow.Array, m map[string]int32, dst []int32) bool {
 		}
 	}
 	return true
+}
+
+// readStrings reads a text-like column as values and a code per row into
+// dst (the row's index among the values, Missing for a null), reporting
+// false when arr's type cannot be read as text. A dictionary's values are
+// its dictionary.
+func readStrings(arr arrow.Array, dst []int32) ([]string, bool) {
+	var text func(i int) string
+	n := len(dst)
+	index := func(i int) int { return i }
+	if a, ok := arr.(*array.Dictionary); ok {
+		if !isString(a.Dictionary()) {
+			return nil, false
+		}
+		text, n, index = textOf(a.Dictionary()), a.Dictionary().Len(), a.GetValueIndex
+	} else if text = textOf(arr); text == nil {
+		return nil, false
+	}
+	vals := make([]string, n)
+	for i := range vals {
+		vals[i] = text(i)
+	}
+	for i := range dst {
+		if arr.IsNull(i) {
+			dst[i] = Missing
+		} else {
+			dst[i] = int32(index(i))
+		}
+	}
+	return vals, true
+}
+
+// isString reports whether arr holds strings.
+func isString(arr arrow.Array) bool {
+	switch arr.(type) {
+	case *array.String, *array.LargeString, *array.StringView:
+		return true
+	}
+	return false
+}
+
+// textOf returns the text of a string, bool or integer column's value i,
+// or nil for a column of another type.
+func textOf(arr arrow.Array) func(i int) string {
+	switch a := arr.(type) {
+	case *array.String:
+		return a.Value
+	case *array.LargeString:
+		return a.Value
+	case *array.StringView:
+		return a.Value
+	case *array.Boolean:
+		return func(i int) string { return strconv.FormatBool(a.Value(i)) }
+	case *array.Int64:
+		return func(i int) string { return strconv.FormatInt(a.Value(i), 10) }
+	case *array.Int32:
+		return func(i int) string { return strconv.FormatInt(int64(a.Value(i)), 10) }
+	case *array.Int16:
+		return func(i int) string { return strconv.FormatInt(int64(a.Value(i)), 10) }
+	case *array.Int8:
+		return func(i int) string { return strconv.FormatInt(int64(a.Value(i)), 10) }
+	case *array.Uint64:
+		return func(i int) string { return strconv.FormatUint(a.Value(i), 10) }
+	case *array.Uint32:
+		return func(i int) string { return strconv.FormatUint(uint64(a.Value(i)), 10) }
+	case *array.Uint16:
+		return func(i int) string { return strconv.FormatUint(uint64(a.Value(i)), 10) }
+	case *array.Uint8:
+		return func(i int) string { return strconv.FormatUint(uint64(a.Value(i)), 10) }
+	}
+	return nil
 }
 
 // NewResult allocates a Result for n rows of the scorer's outputs. A

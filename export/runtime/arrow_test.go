@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -276,5 +277,64 @@ func TestLabelTypes(t *testing.T) {
 	s.Outputs[2].LabelType = "int64"
 	if _, err := s.BatchFromRecord(record(t)); err == nil || !strings.Contains(err.Error(), `label "no" does not parse as int64`) {
 		t.Errorf("error %v for unparsable labels", err)
+	}
+}
+
+// TestTextInputs reads a Text input from every column type that holds
+// text, and from JSON rows: each row's code indexes its value, a null is
+// Missing, and an empty string is a value.
+func TestTextInputs(t *testing.T) {
+	s := &runtime.Scorer{
+		Name:    "texter",
+		Inputs:  []runtime.Column{{Name: "w", Kind: runtime.Text, Type: "utf8"}},
+		Outputs: []runtime.Column{{Name: "n", Kind: runtime.Float, Type: "float64"}},
+		Score:   func(*runtime.Batch, *runtime.Result) error { return nil },
+	}
+	texts := func(b *runtime.Batch) []any {
+		out := make([]any, b.N)
+		for i, c := range b.Codes[0] {
+			if c >= 0 {
+				out[i] = b.Strings[0][c]
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		col  column
+		want []any
+	}{
+		{"utf8", column{"w", utf8, []any{"a b", nil, "", "a b"}}, []any{"a b", nil, "", "a b"}},
+		{"large_utf8", column{"w", arrow.BinaryTypes.LargeString, []any{"x", nil}}, []any{"x", nil}},
+		{"dictionary", column{"w", dict, []any{"p", "q", nil, "p"}}, []any{"p", "q", nil, "p"}},
+		{"int64", column{"w", i64, []any{12, nil}}, []any{"12", nil}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := record(t, tc.col)
+			defer rec.Release()
+			b, err := s.BatchFromRecord(rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := texts(b); !slices.Equal(got, tc.want) {
+				t.Errorf("texts %v, want %v", got, tc.want)
+			}
+		})
+	}
+	rec := record(t, column{"w", f64, []any{1.5}})
+	defer rec.Release()
+	if _, err := s.BatchFromRecord(rec); err == nil || !strings.Contains(err.Error(), `column "w" has type float64; the model reads it as a text`) {
+		t.Errorf("a float64 column read as text: %v", err)
+	}
+	rows, err := runtime.ParseRows([]byte(`[{"w": "hi"}, {"w": null}, {"w": ""}, {"w": 7}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.BatchFromRows(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := texts(b), []any{"hi", nil, "", "7"}; !slices.Equal(got, want) {
+		t.Errorf("JSON texts %v, want %v", got, want)
 	}
 }

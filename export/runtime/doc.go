@@ -6,7 +6,8 @@
 //
 // A generated model provides a Scorer: its input and output columns and a
 // Score function over columnar batches (numbers as float64 with NaN for
-// missing, categories as codes into the model's dictionary).
+// missing, categories as codes into the model's dictionary, text as codes
+// into the batch's strings).
 package runtime
 
 // Interfaces: Main runs the command line (predict, serve, stream, schema,

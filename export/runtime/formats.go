@@ -279,7 +279,7 @@ func (s *fileSource) Close() error { return s.r.Close() }
 
 // csvSource reads CSV with a header row. The scorer's inputs get their
 // model's types (float64 for a Number, bool for a Boolean, utf8 for a
-// Category); every other column is utf8. An empty field or NA is null.
+// Category or Text); every other column is utf8. An empty field or NA is null.
 type csvSource struct {
 	r      *csv.Reader
 	schema *arrow.Schema

@@ -46,8 +46,8 @@ func ParseRows(body []byte) ([]Row, error) {
 // BatchFromRows reads the scorer's inputs from JSON rows; members that
 // are not inputs are ignored. A value is null for missing, a number for a
 // Number input, true, false, 0 or 1 for a Boolean, and a string for a
-// Category (a number or boolean is read as its JSON text, for models
-// whose categories are such text). It fails, naming the row and column,
+// Category or Text (a number or boolean is read as its JSON text, for
+// models whose categories are such text). It fails, naming the row and column,
 // when a row lacks an input (send null for a missing value) or a value
 // has the wrong JSON type, such as a number given as a string.
 func (s *Scorer) BatchFromRows(rows []Row) (*Batch, error) {
@@ -55,19 +55,7 @@ func (s *Scorer) BatchFromRows(rows []Row) (*Batch, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := len(rows)
-	b := &Batch{
-		N:      n,
-		Floats: make([][]float64, len(s.Inputs)),
-		Codes:  make([][]int32, len(s.Inputs)),
-	}
-	for j, c := range s.Inputs {
-		if c.Kind == Category {
-			b.Codes[j] = make([]int32, n)
-		} else {
-			b.Floats[j] = make([]float64, n)
-		}
-	}
+	b := newBatch(s, len(rows))
 	for i, row := range rows {
 		for j, c := range s.Inputs {
 			raw, ok := row[c.Name]
@@ -131,7 +119,7 @@ func readJSON(c Column, codes map[string]int32, raw json.RawMessage, b *Batch, j
 		default:
 			return fmt.Errorf("want true, false, 0 or 1, got %s", raw)
 		}
-	case Category:
+	case Category, Text:
 		var text string
 		switch jsonKind(raw) {
 		case "null":
@@ -146,7 +134,12 @@ func readJSON(c Column, codes map[string]int32, raw json.RawMessage, b *Batch, j
 		default:
 			return fmt.Errorf("want a string, got %s", jsonKind(raw))
 		}
-		b.Codes[j][i] = codeOf(codes, text)
+		if c.Kind == Category {
+			b.Codes[j][i] = codeOf(codes, text)
+			return nil
+		}
+		b.Codes[j][i] = int32(len(b.Strings[j]))
+		b.Strings[j] = append(b.Strings[j], text)
 	}
 	return nil
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // String returns the kind's name as the schema shows it: "number",
-// "boolean", "category", "float" or "label".
+// "boolean", "category", "text", "float" or "label".
 func (k Kind) String() string {
 	switch k {
 	case Number:
@@ -24,6 +24,8 @@ func (k Kind) String() string {
 		return "float"
 	case Label:
 		return "label"
+	case Text:
+		return "text"
 	}
 	return "Kind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -81,7 +83,7 @@ func (s *Scorer) build() (*prepared, error) {
 	}
 	for j, c := range s.Inputs {
 		switch c.Kind {
-		case Number, Boolean:
+		case Number, Boolean, Text:
 		case Category:
 			m := make(map[string]int32, len(c.Categories))
 			for code, v := range c.Categories {

@@ -23,6 +23,10 @@ const (
 	// class in Column.Labels, which the runtime writes as the label itself
 	// with the Arrow type Column.LabelType.
 	Label
+	// Text is a string input read as it is, for text feature steps: the
+	// batch holds its values in Strings and a code per row, the index of
+	// the row's value there or Missing.
+	Text
 )
 
 // Codes a Category input takes besides the index of a known category.
@@ -49,11 +53,14 @@ type Column struct {
 
 // Batch is a batch of input rows, one slice per input column of the
 // scorer, in the order of Scorer.Inputs: Floats[j] for a Number or Boolean
-// input (nil otherwise), Codes[j] for a Category input (nil otherwise).
+// input (nil otherwise), Codes[j] for a Category or Text input (nil
+// otherwise), and for a Text input the values its codes index in
+// Strings[j].
 type Batch struct {
-	N      int
-	Floats [][]float64
-	Codes  [][]int32
+	N       int
+	Floats  [][]float64
+	Codes   [][]int32
+	Strings [][]string
 }
 
 // Result holds a batch's outputs, one slice of N values per output column

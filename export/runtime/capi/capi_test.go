@@ -42,6 +42,23 @@ func labeller() *runtime.Scorer {
 	}
 }
 
+// texter is a scorer with a text input, the length of its value.
+func texter() *runtime.Scorer {
+	return &runtime.Scorer{
+		Name:    "texter",
+		Inputs:  []runtime.Column{{Name: "words", Kind: runtime.Text, Type: "utf8"}},
+		Outputs: []runtime.Column{{Name: "length", Kind: runtime.Float, Type: "float64"}},
+		Score: func(in *runtime.Batch, out *runtime.Result) error {
+			for i, c := range in.Codes[0] {
+				if c >= 0 {
+					out.Floats[0][i] = float64(len(in.Strings[0][c]))
+				}
+			}
+			return nil
+		},
+	}
+}
+
 // In process, the matrix interface's Go half: chunking, class codes and
 // panics, which the C test does not reach.
 func TestPredictMatrix(t *testing.T) {
@@ -74,6 +91,7 @@ func TestPredictMatrix(t *testing.T) {
 		{name: "negative_label", s: labeller(), x: []float64{-2}, rows: 1, out: 1, status: StatusModel, err: "class code -2"},
 		{name: "panic", s: labeller(), x: []float64{0, 99}, rows: 2, out: 2, status: StatusInternal, err: "internal error: ninety-nine"},
 		{name: "too_many_rows", s: toy.Scorer(), x: []float64{0}, rows: math.MaxInt64 / 2, out: 1, status: StatusArgument, err: "too large"},
+		{name: "text_input", s: texter(), x: []float64{0}, rows: 1, out: 1, status: StatusInput, err: `input 0 "words" is text, which a matrix cannot hold`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			out := make([]float64, c.out)

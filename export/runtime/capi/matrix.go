@@ -38,6 +38,11 @@ func predictMatrix(s *runtime.Scorer, x *float64, rows, cols int64, out *float64
 	if err := checkMatrix(x, rows, cols, out, outLen, nin, nout); err != nil {
 		return err
 	}
+	for j, c := range s.Inputs {
+		if c.Kind == runtime.Text {
+			return fail(StatusInput, "input %d %q is text, which a matrix cannot hold; score through quiver_predict_arrow", j, c.Name)
+		}
+	}
 	if rows == 0 {
 		return nil
 	}
@@ -200,7 +205,7 @@ func checkScorer(s *runtime.Scorer) error {
 		return fmt.Errorf("scorer %q has no Score function", s.Name)
 	}
 	for j, c := range s.Inputs {
-		if c.Kind != runtime.Number && c.Kind != runtime.Boolean && c.Kind != runtime.Category {
+		if c.Kind != runtime.Number && c.Kind != runtime.Boolean && c.Kind != runtime.Category && c.Kind != runtime.Text {
 			return fmt.Errorf("scorer %q: input %d %q has kind %v, which is not an input kind", s.Name, j, c.Name, c.Kind)
 		}
 	}

@@ -155,6 +155,9 @@ const char* quiver_metadata_json(void);
  *             value (a fraction, a code past the last category, another
  *             negative number) is QUIVER_ERR_INPUT, so that a mismatched
  *             category dictionary fails rather than scoring wrong rows.
+ *   text:     a matrix cannot hold text: a model with a text input
+ *             (text feature steps) fails with QUIVER_ERR_INPUT here and
+ *             takes its rows through quiver_predict_arrow.
  *
  * It writes out as a row-major rows x quiver_n_outputs() matrix: a float
  * output as is, a label output as its class code (the index into the
@@ -170,9 +173,9 @@ const char* quiver_metadata_json(void);
  * the first min(out_len, rows * quiver_n_outputs()) values of out are
  * NaN, so that no partial result passes as a prediction.
  *
- * Rows are scored in chunks of 1024 and a model numbers rows within its
+ * Rows are scored in chunks of 4096 and a model numbers rows within its
  * chunk, so a model's message about a row past the first chunk is
- * prefixed with the chunk's rows ("rows 1024 to 2047: row 5: ...").
+ * prefixed with the chunk's rows ("rows 4096 to 8191: row 5: ...").
  */
 int quiver_predict_matrix(const double* x, int64_t rows, int64_t cols,
                           double* out, int64_t out_len, char** error);
