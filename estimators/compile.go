@@ -36,6 +36,9 @@ type Value struct {
 	// LabelType is, for a categorical output that holds class labels, the
 	// Arrow type of the labels ("utf8", "int64", "bool", "float64").
 	LabelType string
+	// Bool marks a float64 0 or 1 (NaN when missing) that Apply holds as
+	// a bool column: a scorer writes it as bool.
+	Bool bool
 	// Strings marks a text value, a string column that text steps read as
 	// it is: a Go expression of the []string that Expr, an int32 code,
 	// indexes, CodeMissing when the value is missing.

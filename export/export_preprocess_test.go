@@ -113,11 +113,12 @@ func prepRecord(d prepData) arrow.Record {
 }
 
 // sameStepOutputs checks that the scorer's outputs are the step's Apply:
-// float64 columns bit for bit. A scorer writes every number as float64, so
-// a column Apply keeps in another numeric type (a column step's float32 or
-// int64 input) must hold the same value, and a bool column (the imputer's
-// bool columns and indicators) 1 for true and 0 for false; a missing value
-// is NaN. Other columns (strings) must read the same.
+// float64 columns bit for bit, bool columns (the imputer's bool columns and
+// indicators, regex_features' matches) as bools, nulls where Apply has
+// them. A scorer writes every number as float64, so a column Apply keeps in
+// another numeric type (a column step's float32 or int64 input) must hold
+// the same value; a missing value is NaN. Other columns (strings) must read
+// the same.
 func sameStepOutputs(t *testing.T, m estimators.Model, rec, got arrow.Record) {
 	t.Helper()
 	eachOutput(t, m, rec, got, func(name string, w, g arrow.Array) {
@@ -132,7 +133,14 @@ func sameStepOutputs(t *testing.T, m estimators.Model, rec, got arrow.Record) {
 			case *array.Int64:
 				wv = float64(wa.Value(i))
 			case *array.Boolean:
-				wv = float64(b2i(wa.Value(i)))
+				gb, ok := g.(*array.Boolean)
+				if !ok {
+					t.Fatalf("%s: the scorer wrote %s, want bool for Apply's bool", name, g.DataType())
+				}
+				if wa.IsNull(i) != gb.IsNull(i) || (!wa.IsNull(i) && wa.Value(i) != gb.Value(i)) {
+					t.Fatalf("%s row %d: %v, want %v", name, i, gb.ValueStr(i), wa.ValueStr(i))
+				}
+				continue
 			default:
 				if ws, gs := w.ValueStr(i), g.ValueStr(i); ws != gs {
 					t.Fatalf("%s row %d: %q, want %q", name, i, gs, ws)

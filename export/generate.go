@@ -122,6 +122,9 @@ func Generate(m estimators.Model, target, pkg string, metadata json.RawMessage) 
 			return nil, engine.Errorf(engine.KindValue, "export: output %q is text, which scorers cannot write yet (they write numbers and class labels); drop the column before the pipeline's end, or leave a text step's keep_input off", f.Name)
 		}
 		oc := runtimeColumn{Name: f.Name, Kind: "runtime.Float", Type: "float64"}
+		if v.Bool {
+			oc = runtimeColumn{Name: f.Name, Kind: "runtime.Boolean", Type: "bool"}
+		}
 		if v.Categorical {
 			lt := v.LabelType
 			if lt == "" {
@@ -238,7 +241,7 @@ func inputColumns(fields []engine.Field) ([]runtimeColumn, map[string]estimators
 			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inC%d[i]", j), Categorical: true, Categories: f.Categories}
 		case f.Type == "bool":
 			cols[j] = runtimeColumn{Name: f.Name, Kind: "runtime.Boolean", Type: f.Type}
-			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inF%d[i]", j)}
+			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inF%d[i]", j), Bool: true}
 		default:
 			cols[j] = runtimeColumn{Name: f.Name, Kind: "runtime.Number", Type: f.Type}
 			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inF%d[i]", j)}

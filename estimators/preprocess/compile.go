@@ -38,6 +38,13 @@ func output(g *estimators.Gen, name, local string) {
 	g.Output(name, estimators.Value{Expr: local})
 }
 
+// outputBool declares a bool output held in a local as 0 or 1 (NaN when
+// missing), as output does a number.
+func outputBool(g *estimators.Gen, name, local string) {
+	g.Line("_ = %s", local)
+	g.Output(name, estimators.Value{Expr: local, Bool: true})
+}
+
 // numberInputs binds every numeric input of m and returns their locals.
 func numberInputs(g *estimators.Gen, m *base) ([]string, error) {
 	xs := make([]string, len(m.inputs))

@@ -23,10 +23,9 @@ func (m *columnStep) Compile(g *estimators.Gen) error {
 	return nil
 }
 
-// Compile writes, for every input and pattern, 1 where the pattern
-// matches the row's text and 0 where it does not or the text is missing
-// (a bool feature, as scorers pass bools on), each pattern compiled once
-// from its expression as Apply compiled it.
+// Compile writes, for every input and pattern, a bool: whether the pattern
+// matches the row's text (false where the text is missing), each pattern
+// compiled once from its expression as Apply compiled it.
 func (m *RegexFeaturesModel) Compile(g *estimators.Gen) error {
 	g.Import("regexp")
 	res := make([]string, len(m.patterns))
@@ -49,7 +48,7 @@ func (m *RegexFeaturesModel) Compile(g *estimators.Gen) error {
 		for i := range m.patterns {
 			o := g.Local("match")
 			g.Line("%s := 0.0\nif %s >= 0 && %s.MatchString(%s[%s]) {\n%s = 1\n}", o, c, res[i], v.Strings, c, o)
-			output(g, outs[k].Name, o)
+			outputBool(g, outs[k].Name, o)
 			k++
 		}
 	}

@@ -184,7 +184,11 @@ func (m *ImputerModel) Compile(g *estimators.Gen) error {
 		x := bind(g, "x", v.Expr)
 		o := bind(g, "o", x)
 		g.Line("if %s != %s {\n%s = %s\n}", o, o, o, estimators.GoFloat(fill))
-		output(g, in.Name, o)
+		if m.kinds[j] == kindBool {
+			outputBool(g, in.Name, o)
+		} else {
+			output(g, in.Name, o)
+		}
 		flags[j] = fmt.Sprintf("%s != %s", x, x)
 	}
 	for j, in := range m.inputs {
@@ -193,7 +197,7 @@ func (m *ImputerModel) Compile(g *estimators.Gen) error {
 		}
 		f := g.Local("missing")
 		g.Line("%s := 0.0\nif %s {\n%s = 1\n}", f, flags[j], f)
-		output(g, in.Name+IndicatorSuffix, f)
+		outputBool(g, in.Name+IndicatorSuffix, f)
 	}
 	return nil
 }

@@ -280,7 +280,7 @@ func (s *Scorer) NewResult(n int) *Result {
 	}
 	for j, c := range s.Outputs {
 		switch c.Kind {
-		case Float:
+		case Float, Boolean:
 			r.Floats[j] = make([]float64, n)
 		case Label:
 			r.Codes[j] = make([]int32, n)
@@ -291,7 +291,8 @@ func (s *Scorer) NewResult(n int) *Result {
 
 // OutputSchema returns the schema RecordFromResult gives records whose
 // input has schema in: in's fields, less any named like an output,
-// followed by the outputs (a Float as float64, a Label as its LabelType).
+// followed by the outputs (a Float as float64, a Boolean as bool, a Label
+// as its LabelType).
 // It fails only when the Scorer is malformed.
 func (s *Scorer) OutputSchema(in *arrow.Schema) (*arrow.Schema, error) {
 	p, err := s.prepare()
@@ -310,8 +311,9 @@ func (s *Scorer) OutputSchema(in *arrow.Schema) (*arrow.Schema, error) {
 }
 
 // RecordFromResult returns a record with in's columns followed by res's
-// outputs: a Float output as float64 (NaN kept as NaN), a Label output as
-// its class with the Arrow type Column.LabelType, a Missing code as null.
+// outputs: a Float output as float64 (NaN kept as NaN), a Boolean as bool
+// (NaN as null), a Label output as its class with the Arrow type
+// Column.LabelType, a Missing code as null.
 // An input column named like an output is left out, so scoring an
 // already scored file replaces its outputs. Memory for the outputs comes
 // from mem (the default allocator when nil). It fails when res does not
@@ -356,6 +358,21 @@ func (s *Scorer) RecordFromResult(in arrow.Record, res *Result, mem memory.Alloc
 			}
 			bld := array.NewFloat64Builder(mem)
 			bld.AppendValues(res.Floats[j], nil)
+			arr = bld.NewArray()
+			bld.Release()
+		case Boolean:
+			if len(res.Floats[j]) != n {
+				release()
+				return nil, fmt.Errorf("output %q has %d values for %d rows", c.Name, len(res.Floats[j]), n)
+			}
+			bld := array.NewBooleanBuilder(mem)
+			for _, v := range res.Floats[j] {
+				if v != v {
+					bld.AppendNull()
+				} else {
+					bld.Append(v != 0)
+				}
+			}
 			arr = bld.NewArray()
 			bld.Release()
 		case Label:

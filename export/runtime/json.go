@@ -145,7 +145,8 @@ func readJSON(c Column, codes map[string]int32, raw json.RawMessage, b *Batch, j
 }
 
 // appendJSONRow appends row i of res as a JSON object of the outputs: a
-// Float as a number (null for NaN or ±Inf), a Label as its class's typed
+// Float as a number (null for NaN or ±Inf), a Boolean as true or false
+// (null for NaN), a Label as its class's typed
 // value (null for a Missing code).
 func (s *Scorer) appendJSONRow(buf []byte, p *prepared, res *Result, i int) ([]byte, error) {
 	buf = append(buf, '{')
@@ -157,6 +158,15 @@ func (s *Scorer) appendJSONRow(buf []byte, p *prepared, res *Result, i int) ([]b
 		switch c.Kind {
 		case Float:
 			buf = appendJSONFloat(buf, res.Floats[j][i])
+		case Boolean:
+			switch v := res.Floats[j][i]; {
+			case v != v:
+				buf = append(buf, "null"...)
+			case v != 0:
+				buf = append(buf, "true"...)
+			default:
+				buf = append(buf, "false"...)
+			}
 		case Label:
 			code := res.Codes[j][i]
 			switch {

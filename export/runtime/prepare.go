@@ -104,6 +104,8 @@ func (s *Scorer) build() (*prepared, error) {
 		switch c.Kind {
 		case Float:
 			p.outputFields = append(p.outputFields, arrow.Field{Name: c.Name, Type: arrow.PrimitiveTypes.Float64, Nullable: true})
+		case Boolean:
+			p.outputFields = append(p.outputFields, arrow.Field{Name: c.Name, Type: arrow.FixedWidthTypes.Boolean, Nullable: true})
 		case Label:
 			ls, err := parseLabels(c)
 			if err != nil {

@@ -11,7 +11,9 @@ type Kind int
 const (
 	// Number is a numeric input read as float64; a missing value is NaN.
 	Number Kind = iota
-	// Boolean is a boolean input read as float64 0 or 1; missing is NaN.
+	// Boolean is a boolean input read as float64 0 or 1, missing as NaN;
+	// as an output, the scorer writes float64 0 or 1 (NaN for missing) and
+	// the runtime writes a bool.
 	Boolean
 	// Category is a string or categorical input, read as a code: the
 	// index of its value in Column.Categories, Missing for a missing value

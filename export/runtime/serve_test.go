@@ -213,3 +213,41 @@ func TestServeFlags(t *testing.T) {
 		t.Errorf("bad address: status %d, stderr %q", status, errOut)
 	}
 }
+
+// TestServeBoolean checks a Boolean output: JSON true, false and null for
+// 1, 0 and NaN, and an Arrow bool column with a null.
+func TestServeBoolean(t *testing.T) {
+	s := &runtime.Scorer{
+		Name:    "sign",
+		Inputs:  []runtime.Column{{Name: "x", Kind: runtime.Number, Type: "float64"}},
+		Outputs: []runtime.Column{{Name: "positive", Kind: runtime.Boolean, Type: "bool"}},
+		Score: func(in *runtime.Batch, out *runtime.Result) error {
+			for i, x := range in.Floats[0] {
+				switch {
+				case x != x:
+					out.Floats[0][i] = x
+				case x > 0:
+					out.Floats[0][i] = 1
+				}
+			}
+			return nil
+		},
+	}
+	srv := httptest.NewServer(s.Handler(0))
+	defer srv.Close()
+	code, body := post(t, srv.URL+"/predict", "application/json", []byte(`[{"x": 2}, {"x": -1}, {"x": null}]`))
+	if code != http.StatusOK || !strings.Contains(string(body), `{"positive":true},{"positive":false},{"positive":null}`) {
+		t.Errorf("status %d, body %s", code, body)
+	}
+	rec := record(t, column{"x", f64, []any{2.0, nil}})
+	defer rec.Release()
+	got, err := s.PredictRecord(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer got.Release()
+	b, ok := got.Column(1).(*array.Boolean)
+	if !ok || !b.Value(0) || !b.IsNull(1) {
+		t.Errorf("Arrow output %v", got.Column(1))
+	}
+}

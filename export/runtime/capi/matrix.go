@@ -164,7 +164,7 @@ func writeRows(s *runtime.Scorer, res *runtime.Result, out []float64, lo, hi int
 	cols := len(s.Outputs)
 	for j, c := range s.Outputs {
 		switch c.Kind {
-		case runtime.Float:
+		case runtime.Float, runtime.Boolean:
 			src := res.Floats[j]
 			for i := lo; i < hi; i++ {
 				out[i*cols+j] = src[i-lo]
@@ -210,7 +210,7 @@ func checkScorer(s *runtime.Scorer) error {
 		}
 	}
 	for j, c := range s.Outputs {
-		if c.Kind != runtime.Float && c.Kind != runtime.Label {
+		if c.Kind != runtime.Float && c.Kind != runtime.Boolean && c.Kind != runtime.Label {
 			return fmt.Errorf("scorer %q: output %d %q has kind %v, which is not an output kind", s.Name, j, c.Name, c.Kind)
 		}
 	}

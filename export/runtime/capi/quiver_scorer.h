@@ -160,9 +160,9 @@ const char* quiver_metadata_json(void);
  *             takes its rows through quiver_predict_arrow.
  *
  * It writes out as a row-major rows x quiver_n_outputs() matrix: a float
- * output as is, a label output as its class code (the index into the
- * output's "labels", as a double), NaN for a row the model gives no
- * class. out_len, the number of doubles at out, must be at least
+ * output as is, a boolean output as 0 or 1 (NaN for missing), a label
+ * output as its class code (the index into the output's "labels", as a
+ * double), NaN for a row the model gives no class. out_len, the number of doubles at out, must be at least
  * rows * quiver_n_outputs(); only that many are written. rows may be 0,
  * and x and out NULL when it is; cols must still match.
  *
