@@ -137,14 +137,16 @@ func Generate(m estimators.Model, target, pkg string, metadata json.RawMessage) 
 	}
 	fmt.Fprintf(&src, "},\nMetadata: []byte(%s),\nScore: score,\n}\n}\n\n", strconv.Quote(string(metadata)))
 	src.WriteString("func score(in *runtime.Batch, out *runtime.Result) error {\n")
+	// The blank uses keep an input no code reads legal (a feature no
+	// tree splits on, a column a step passes on and a later one drops).
 	for j, in := range inputs {
 		switch in.Kind {
 		case "runtime.Text":
 			fmt.Fprintf(&src, "inC%d, inS%d := in.Codes[%d], in.Strings[%d]\n_, _ = inC%d, inS%d\n", j, j, j, j, j, j)
 		case "runtime.Category":
-			fmt.Fprintf(&src, "inC%d := in.Codes[%d]\n", j, j)
+			fmt.Fprintf(&src, "inC%d := in.Codes[%d]\n_ = inC%d\n", j, j, j)
 		default:
-			fmt.Fprintf(&src, "inF%d := in.Floats[%d]\n", j, j)
+			fmt.Fprintf(&src, "inF%d := in.Floats[%d]\n_ = inF%d\n", j, j, j)
 		}
 	}
 	for k, oc := range outputs {

@@ -3,6 +3,9 @@ package gbdt
 import (
 	"fmt"
 	"math"
+	"math/bits"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/quiver-ml/quiver/estimators"
@@ -14,13 +17,17 @@ import (
 // contributions).
 //
 // The trees become functions that each run a group of trees as nested
-// branches over a block of rows (see declareGroups). Where the Gen allows
-// blocks (the model is the scorer, or a pipeline's last step), row code
-// copies the features of up to estimators.BlockRows rows into a buffer
-// and block code runs every group over them; otherwise each row is a
-// block of one.
+// branches over a block of rows (see declareGroups), reading each row's
+// features as small integers (see quantize). Where the Gen allows blocks
+// (the model is the scorer, or a pipeline's last step), row code writes
+// the features of up to estimators.BlockRows rows into a buffer and block
+// code runs every group over them; otherwise each row is a block of one.
 func (m *Model) Compile(g *estimators.Gen) error {
-	nf := max(len(m.features), 1)
+	q, err := m.quantize()
+	if err != nil {
+		return err
+	}
+	width := 2 * max(len(m.features), 1)
 	K := m.treesPerIter
 	raw := make([]string, K)
 	for k := range raw {
@@ -29,15 +36,15 @@ func (m *Model) Compile(g *estimators.Gen) error {
 	xs, x := g.Local("xs"), g.Local("x")
 	var call func(group string)
 	if g.Blocks() {
-		g.Var("%s := make([]float64, min(%s, %d)*%d)", xs, g.Rows(), estimators.BlockRows, nf)
+		g.Var("%s := make([]int32, min(%s, %d)*%d)", xs, g.Rows(), estimators.BlockRows, width)
 		for k := range raw {
 			g.Var("%s := make([]float64, min(%s, %d))", raw[k], g.Rows(), estimators.BlockRows)
 		}
-		g.Line("%s := (*[%d]float64)(%s[%s*%d:])", x, nf, xs, g.BlockRow(), nf)
+		g.Line("%s := (*[%d]int32)(%s[%s*%d:])", x, width, xs, g.BlockRow(), width)
 		args := fmt.Sprintf("%s, %s, %s", xs, g.BlockLen(), strings.Join(raw, ", "))
 		call = func(group string) { g.BlockLine("%s(%s)", group, args) }
 	} else {
-		g.Line("var %s [%d]float64", xs, nf)
+		g.Line("var %s [%d]int32", xs, width)
 		for k := range raw {
 			g.Line("var %s [1]float64", raw[k])
 		}
@@ -48,7 +55,7 @@ func (m *Model) Compile(g *estimators.Gen) error {
 		}
 		call = func(group string) { g.Line("%s(%s)", group, args) }
 	}
-	if err := m.readInputs(g, x); err != nil {
+	if err := m.readInputs(g, q, x); err != nil {
 		return err
 	}
 	row := "0"
@@ -60,33 +67,121 @@ func (m *Model) Compile(g *estimators.Gen) error {
 		g.Line("%s[%s] = %s", raw[k], row, estimators.GoFloat(m.initScore[k]))
 		out[k] = raw[k] + "[" + row + "]"
 	}
-	for _, group := range m.declareGroups(g) {
+	for _, group := range m.declareGroups(g, q) {
 		call(group)
 	}
 	return m.outputs(g, out)
 }
 
-// readInputs writes the row's features into the array x: numbers as they
-// are, a category as its index among the training categories and a
-// missing or unseen one as NaN, as the trees read them.
-func (m *Model) readInputs(g *estimators.Gen, x string) error {
+// quantized holds, for every numeric feature, the distinct thresholds its
+// splits use, sorted: the trees read a value v as the number of them below
+// v, so that a split "v <= t" becomes "that number <= t's index", an
+// integer compared with a constant (one instruction, where a float64 takes
+// a load, a compare and a wait).
+type quantized struct {
+	nf         int
+	thresholds [][]float64
+	index      []map[uint64]int // by the bits of threshold + 0
+}
+
+// quantize collects the thresholds. It fails for a NaN threshold, which a
+// trained model does not hold.
+func (m *Model) quantize() (*quantized, error) {
+	nf := len(m.features)
+	q := &quantized{nf: max(nf, 1), thresholds: make([][]float64, nf), index: make([]map[uint64]int, nf)}
+	for _, t := range m.trees {
+		for c, f := range t.Feature {
+			if t.CatLeft[c] != nil {
+				continue
+			}
+			thr := t.Threshold[c] + 0 // -0 and +0 are one threshold
+			if thr != thr {
+				return nil, fmt.Errorf("tree split on %q has a NaN threshold", m.features[f])
+			}
+			q.thresholds[f] = append(q.thresholds[f], thr)
+		}
+	}
+	for f, ts := range q.thresholds {
+		slices.Sort(ts)
+		ts = slices.Compact(ts)
+		q.thresholds[f] = ts
+		q.index[f] = make(map[uint64]int, len(ts))
+		for i, t := range ts {
+			q.index[f][math.Float64bits(t)] = i
+		}
+	}
+	return q, nil
+}
+
+// goesLeft is the Go condition of numeric split c of t: the row's count
+// of thresholds below its value at most the split's threshold's index,
+// read from slot f (where a missing value counts 0, so goes left) when
+// missing values go left and from slot nf+f (where it counts them all, so
+// goes right) when they go right.
+func (q *quantized) goesLeft(t *Tree, c int32) string {
+	f := int(t.Feature[c])
+	slot := f
+	if !t.DefaultLeft[c] {
+		slot += q.nf
+	}
+	return fmt.Sprintf("x[%d] <= %d", slot, q.index[f][math.Float64bits(t.Threshold[c]+0)])
+}
+
+// readInputs writes the row's features into the int32 array x: for a
+// numeric feature its count of thresholds below the value, in slots f and
+// nf+f (a missing value counting none and all of them), for a categorical
+// one its index among the training categories in slot f (-1 for a missing
+// or unseen one), as goesLeft and the categorical splits read them.
+func (m *Model) readInputs(g *estimators.Gen, q *quantized, x string) error {
+	bins := map[int]string{}
 	for j, f := range m.features {
 		v, err := g.Pass(f)
 		if err != nil {
 			return err
 		}
-		if !m.mappers[j].categorical {
-			if v.Categorical || v.Strings != "" {
-				return fmt.Errorf("feature %q was numeric in training but is categorical here", f)
+		if m.mappers[j].categorical {
+			code, ok := g.Code(v, m.mappers[j].categories)
+			if !ok {
+				return fmt.Errorf("feature %q was categorical in training but is numeric here", f)
 			}
-			g.Line("%s[%d] = %s", x, j, v.Expr)
+			g.Line("%s[%d] = max(%s, -1)", x, j, code)
 			continue
 		}
-		code, ok := g.Code(v, m.mappers[j].categories)
-		if !ok {
-			return fmt.Errorf("feature %q was categorical in training but is numeric here", f)
+		if v.Categorical || v.Strings != "" {
+			return fmt.Errorf("feature %q was numeric in training but is categorical here", f)
 		}
-		g.Line("if c := %s; c >= 0 {\n%s[%d] = float64(c)\n} else {\n%s[%d] = math.NaN()\n}", code, x, j, x, j)
+		ts := q.thresholds[j]
+		if len(ts) == 0 {
+			continue // no split reads it
+		}
+		// A table of 2^k keys, padded with the largest, so that the
+		// count takes k steps without a branch.
+		size := 1 << bits.Len(uint(len(ts)))
+		bin, ok := bins[size]
+		if !ok {
+			bin = g.Local("count")
+			bins[size] = bin
+			g.Import("math/bits")
+			g.Decl("// %s returns how many of the sorted keys t are below v's (see %sKey).\n"+
+				"func %s(v float64, t *[%d]uint64) int32 {\nk := %sKey(v)\nbase := 0\nfor half := %d; half >= 1; half >>= 1 {\n"+
+				"_, below := bits.Sub64(t[base+half-1], k, 0)\nbase += half & -int(below)\n}\nreturn int32(base)\n}",
+				bin, bin, bin, size, bin, size/2)
+			g.Decl("// %sKey maps v, not NaN, to a key whose unsigned order is the floats' order.\n"+
+				"func %sKey(v float64) uint64 {\nb := math.Float64bits(v + 0)\nreturn b ^ (uint64(int64(b)>>63) | 1<<63)\n}", bin, bin)
+		}
+		table := g.Local("thresholds")
+		var tb strings.Builder
+		for i := range size {
+			if i < len(ts) {
+				b := math.Float64bits(ts[i])
+				fmt.Fprintf(&tb, "%#x, // %s\n", b^(uint64(int64(b)>>63)|1<<63), estimators.GoFloat(ts[i]))
+			} else {
+				tb.WriteString("math.MaxUint64,\n")
+			}
+		}
+		g.Decl("// %s are the keys of feature %s's thresholds.\nvar %s = [%d]uint64{\n%s}", table, strconv.Quote(f), table, size, tb.String())
+		g.Line("if v := %[1]s; v == v {\nb := %[2]s(v, &%[3]s)\n%[4]s[%[5]d], %[4]s[%[6]d] = b, b\n} else {\n%[4]s[%[5]d], %[4]s[%[6]d] = 0, %[7]d\n}",
+			v.Expr, bin, table, x, j, q.nf+j, len(ts))
 	}
 	return nil
 }
@@ -117,9 +212,9 @@ func (m *Model) outputs(g *estimators.Gen, raw []string) error {
 // alike); run row by row through hundreds of trees, they would miss both.
 // A group is a function, not each tree: a call per tree and row costs as
 // much as the tree.
-func (m *Model) declareGroups(g *estimators.Gen) []string {
-	nf, K := max(len(m.features), 1), m.treesPerIter
-	params := "xs []float64, n int"
+func (m *Model) declareGroups(g *estimators.Gen, q *quantized) []string {
+	width, K := 2*q.nf, m.treesPerIter
+	params := "xs []int32, n int"
 	for k := range K {
 		params += fmt.Sprintf(", raw%d", k)
 	}
@@ -133,7 +228,7 @@ func (m *Model) declareGroups(g *estimators.Gen) []string {
 		}
 		name := g.Local("trees")
 		var b strings.Builder
-		fmt.Fprintf(&b, "// %s adds trees %d to %d.\nfunc %s(%s) {\nfor r := range n {\nx := (*[%d]float64)(xs[r*%d:])\n", name, lo, hi-1, name, params, nf, nf)
+		fmt.Fprintf(&b, "// %s adds trees %d to %d.\nfunc %s(%s) {\nfor r := range n {\nx := (*[%d]int32)(xs[r*%d:])\n", name, lo, hi-1, name, params, width, width)
 		for k := range K {
 			fmt.Fprintf(&b, "s%d := raw%d[r]\n", k, k)
 		}
@@ -144,7 +239,7 @@ func (m *Model) declareGroups(g *estimators.Gen) []string {
 			label := fmt.Sprintf("tree%d", ti)
 			b.WriteString("{\n")
 			t := m.trees[ti]
-			writeNode(&b, t, t.root(), selected(t), label)
+			writeNode(&b, q, t, t.root(), selected(t), label)
 			fmt.Fprintf(&b, "}\n%s:\ns%d += v\n", label, ti%K)
 		}
 		for k := range K {
@@ -165,9 +260,9 @@ func (m *Model) declareGroups(g *estimators.Gen) []string {
 const blockSplits = 240
 
 // writeNode writes the branches below child reference c, as goesLeft
-// decides them, reading feature f at x[f]; a path ends by setting v to its
-// leaf value and jumping to label.
-func writeNode(b *strings.Builder, t *Tree, c int32, sel []bool, label string) {
+// decides them, reading the features as readInputs writes them; a path
+// ends by setting v to its leaf value and jumping to label.
+func writeNode(b *strings.Builder, q *quantized, t *Tree, c int32, sel []bool, label string) {
 	if c < 0 {
 		fmt.Fprintf(b, "v = %s\ngoto %s\n", estimators.GoFloat(t.LeafValue[^c]), label)
 		return
@@ -177,8 +272,8 @@ func writeNode(b *strings.Builder, t *Tree, c int32, sel []bool, label string) {
 		// the leaf chosen by conditional moves of its bits, no branch
 		// whose direction the predictor could lose.
 		var seq int
-		bits := writeSelect(b, t, c, &seq)
-		fmt.Fprintf(b, "v = math.Float64frombits(%s)\ngoto %s\n", bits, label)
+		leaf := writeSelect(b, q, t, c, &seq)
+		fmt.Fprintf(b, "v = math.Float64frombits(%s)\ngoto %s\n", leaf, label)
 		return
 	}
 	f := t.Feature[c]
@@ -194,17 +289,17 @@ func writeNode(b *strings.Builder, t *Tree, c int32, sel []bool, label string) {
 		}
 		// A function literal keeps the test an expression, so the
 		// branches nest as they do for numeric splits.
-		fmt.Fprintf(b, "if func(v float64) bool {\nif v != v {\nreturn %v\n}\n", t.DefaultLeft[c])
+		fmt.Fprintf(b, "if func(c int32) bool {\nif c < 0 {\nreturn %v\n}\n", t.DefaultLeft[c])
 		if len(codes) > 0 {
-			fmt.Fprintf(b, "switch int64(v) {\ncase %s:\nreturn true\n}\n", strings.Join(codes, ", "))
+			fmt.Fprintf(b, "switch c {\ncase %s:\nreturn true\n}\n", strings.Join(codes, ", "))
 		}
 		fmt.Fprintf(b, "return false\n}(x[%d]) {\n", f)
 	default:
-		fmt.Fprintf(b, "if %s {\n", goesLeftExpr(t, c))
+		fmt.Fprintf(b, "if %s {\n", q.goesLeft(t, c))
 	}
-	writeNode(b, t, t.Left[c], sel, label)
+	writeNode(b, q, t, t.Left[c], sel, label)
 	b.WriteString("}\n")
-	writeNode(b, t, t.Right[c], sel, label)
+	writeNode(b, q, t, t.Right[c], sel, label)
 }
 
 // Costs, in about cycles per row, of a tree's two ways to decide a split:
@@ -213,11 +308,11 @@ func writeNode(b *strings.Builder, t *Tree, c int32, sel []bool, label string) {
 // every split of the subtree (selectCost each: the tests of a subtree do
 // not wait on one another, so several run in a cycle). selectCost was
 // tuned on the export benchmark's models, 31 and 255 leaves, where it
-// beat both a subtree size limit and dearer tests.
+// beat a subtree size limit; from 0.6 to 1 scores about alike.
 const (
 	branchCost        = 1.0
 	mispredictPenalty = 18.0
-	selectCost        = 0.4
+	selectCost        = 0.8
 )
 
 // selected reports for each split of t whether writeNode evaluates its
@@ -264,7 +359,7 @@ func selected(t *Tree) []bool {
 // row reaches below child reference c in a new variable, whose name it
 // returns, testing every split on the way and choosing with conditional
 // moves.
-func writeSelect(b *strings.Builder, t *Tree, c int32, seq *int) string {
+func writeSelect(b *strings.Builder, q *quantized, t *Tree, c int32, seq *int) string {
 	*seq++
 	name := fmt.Sprintf("leaf%d", *seq)
 	if c < 0 {
@@ -272,17 +367,8 @@ func writeSelect(b *strings.Builder, t *Tree, c int32, seq *int) string {
 		fmt.Fprintf(b, "%s := uint64(%#016x) // %s\n", name, math.Float64bits(v), estimators.GoFloat(v))
 		return name
 	}
-	left := writeSelect(b, t, t.Left[c], seq)
-	right := writeSelect(b, t, t.Right[c], seq)
-	fmt.Fprintf(b, "%s := %s\nif %s {\n%s = %s\n}\n", name, right, goesLeftExpr(t, c), name, left)
+	left := writeSelect(b, q, t, t.Left[c], seq)
+	right := writeSelect(b, q, t, t.Right[c], seq)
+	fmt.Fprintf(b, "%s := %s\nif %s {\n%s = %s\n}\n", name, right, q.goesLeft(t, c), name, left)
 	return name
-}
-
-// goesLeftExpr is the Go condition of numeric split c: x <= t, written
-// !(x > t) when missing values go left, since NaN fails every comparison.
-func goesLeftExpr(t *Tree, c int32) string {
-	if t.DefaultLeft[c] {
-		return fmt.Sprintf("!(x[%d] > %s)", t.Feature[c], estimators.GoFloat(t.Threshold[c]))
-	}
-	return fmt.Sprintf("x[%d] <= %s", t.Feature[c], estimators.GoFloat(t.Threshold[c]))
 }
