@@ -273,14 +273,21 @@ func sameOutputs(t *testing.T, m estimators.Model, rec arrow.Record, got arrow.R
 	})
 }
 
+// mixedData returns a training frame of n rows and held-out rows of the
+// mixed record (unseen categories among them), released at the test's end.
+func mixedData(t *testing.T, n, held int, seed uint64) (*engine.Frame, arrow.Record) {
+	train := mixedRecord(n, seed, false)
+	defer train.Release()
+	test := mixedRecord(held, seed+1, true)
+	t.Cleanup(test.Release)
+	data := frameOf(t, train)
+	t.Cleanup(data.Release)
+	return data, test
+}
+
 func TestGBDTScorerMatchesApply(t *testing.T) {
 	needGo(t)
-	train := mixedRecord(3000, 1, false)
-	defer train.Release()
-	test := mixedRecord(700, 2, true)
-	defer test.Release()
-	data := frameOf(t, train)
-	defer data.Release()
+	data, test := mixedData(t, 3000, 700, 1)
 	for _, tc := range []struct {
 		target string
 		params map[string]any
@@ -330,12 +337,7 @@ func TestGenerateErrors(t *testing.T) {
 // rows (a later step reads the gbdt's prediction in row code).
 func TestGBDTStepScorerMatchesApply(t *testing.T) {
 	needGo(t)
-	train := mixedRecord(2000, 3, false)
-	defer train.Release()
-	test := mixedRecord(500, 4, true)
-	defer test.Release()
-	data := frameOf(t, train)
-	defer data.Release()
+	data, test := mixedData(t, 2000, 500, 3)
 	for _, tc := range []struct {
 		target string
 		params map[string]any

@@ -23,16 +23,10 @@ func (m *columnStep) Compile(g *estimators.Gen) error {
 	return nil
 }
 
-// Compile writes, for every input and pattern, a bool: whether the pattern
-// matches the row's text (false where the text is missing), each pattern
-// compiled once from its expression as Apply compiled it.
-func (m *RegexFeaturesModel) Compile(g *estimators.Gen) error {
-	g.Import("regexp")
-	res := make([]string, len(m.patterns))
-	for i, p := range m.patterns {
-		res[i] = g.Local("re")
-		g.Decl("// %s matches pattern %s.\nvar %s = regexp.MustCompile(%s)", res[i], strconv.Quote(p.name), res[i], strconv.Quote(p.re.String()))
-	}
+// compileText declares, for every input in order, its copy (with
+// keep_input) and its features, whose names it hands to features with the
+// input's text value, as Outputs lists them.
+func (m *textModel) compileText(g *estimators.Gen, features func(v estimators.Value, names []string)) error {
 	outs := m.Outputs()
 	k := 0
 	for _, in := range m.inputs {
@@ -44,15 +38,34 @@ func (m *RegexFeaturesModel) Compile(g *estimators.Gen) error {
 			g.Output(outs[k].Name, v)
 			k++
 		}
-		c := bind(g, "c", v.Expr)
-		for i := range m.patterns {
-			o := g.Local("match")
-			g.Line("%s := 0.0\nif %s >= 0 && %s.MatchString(%s[%s]) {\n%s = 1\n}", o, c, res[i], v.Strings, c, o)
-			outputBool(g, outs[k].Name, o)
+		names := make([]string, len(m.suffixes))
+		for i := range names {
+			names[i] = outs[k].Name
 			k++
 		}
+		features(v, names)
 	}
 	return nil
+}
+
+// Compile writes, for every input and pattern, a bool: whether the pattern
+// matches the row's text (false where the text is missing), each pattern
+// compiled once from its expression as Apply compiled it.
+func (m *RegexFeaturesModel) Compile(g *estimators.Gen) error {
+	g.Import("regexp")
+	res := make([]string, len(m.patterns))
+	for i, p := range m.patterns {
+		res[i] = g.Local("re")
+		g.Decl("// %s matches pattern %s.\nvar %s = regexp.MustCompile(%s)", res[i], strconv.Quote(p.name), res[i], strconv.Quote(p.re.String()))
+	}
+	return m.compileText(g, func(v estimators.Value, names []string) {
+		c := bind(g, "c", v.Expr)
+		for i, name := range names {
+			o := g.Local("match")
+			g.Line("%s := 0.0\nif %s >= 0 && %s.MatchString(%s[%s]) {\n%s = 1\n}", o, c, res[i], v.Strings, c, o)
+			outputBool(g, name, o)
+		}
+	})
 }
 
 // Compile writes, for every input, the counts of its tokens' buckets,
@@ -64,26 +77,14 @@ func (m *HashedTokensModel) Compile(g *estimators.Gen) error {
 	re := g.Local("tokens")
 	g.Decl("var %s = regexp.MustCompile(%s)", re, strconv.Quote(m.re.String()))
 	nf, lower := m.params.Int("n_features"), m.params.Bool("lowercase")
-	outs := m.Outputs()
-	k := 0
-	for _, in := range m.inputs {
-		v, err := g.TextInput(in.Name)
-		if err != nil {
-			return err
-		}
-		if m.keep() {
-			g.Output(outs[k].Name, v)
-			k++
-		}
+	return m.compileText(g, func(v estimators.Value, names []string) {
 		h := g.Local("counts")
 		g.Line("var %s [%d]float64\nif c := %s; c >= 0 {\nfor _, t := range texthash.Tokens(%s, %s[c], %v) {\n%s[texthash.Bucket(t, %d)]++\n}\n}",
 			h, nf, v.Expr, re, v.Strings, lower, h, nf)
-		for b := range nf {
-			g.Output(outs[k].Name, estimators.Value{Expr: fmt.Sprintf("%s[%d]", h, b)})
-			k++
+		for b, name := range names {
+			g.Output(name, estimators.Value{Expr: fmt.Sprintf("%s[%d]", h, b)})
 		}
-	}
-	return nil
+	})
 }
 
 // The feature steps, every one of which compiles.
