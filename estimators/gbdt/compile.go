@@ -80,6 +80,7 @@ func (m *Model) Compile(g *estimators.Gen) error {
 // a load, a compare and a wait).
 type quantized struct {
 	nf         int
+	names      []string // the features
 	thresholds [][]float64
 	index      []map[uint64]int // by the bits of threshold + 0
 }
@@ -88,7 +89,7 @@ type quantized struct {
 // trained model does not hold.
 func (m *Model) quantize() (*quantized, error) {
 	nf := len(m.features)
-	q := &quantized{nf: max(nf, 1), thresholds: make([][]float64, nf), index: make([]map[uint64]int, nf)}
+	q := &quantized{nf: max(nf, 1), names: m.features, thresholds: make([][]float64, nf), index: make([]map[uint64]int, nf)}
 	for _, t := range m.trees {
 		for c, f := range t.Feature {
 			if t.CatLeft[c] != nil {
@@ -125,6 +126,15 @@ func (q *quantized) goesLeft(t *Tree, c int32) string {
 		slot += q.nf
 	}
 	return fmt.Sprintf("x[%d] <= %d", slot, q.index[f][math.Float64bits(t.Threshold[c]+0)])
+}
+
+// split is the comment that says split c of t in the model's terms.
+func (q *quantized) split(t *Tree, c int32) string {
+	missing := "right"
+	if t.DefaultLeft[c] {
+		missing = "left"
+	}
+	return fmt.Sprintf("// %q <= %s, missing %s", q.names[t.Feature[c]], estimators.GoFloat(t.Threshold[c]), missing)
 }
 
 // readInputs writes the row's features into the int32 array x: for a
@@ -295,7 +305,7 @@ func writeNode(b *strings.Builder, q *quantized, t *Tree, c int32, sel []bool, l
 		}
 		fmt.Fprintf(b, "return false\n}(x[%d]) {\n", f)
 	default:
-		fmt.Fprintf(b, "if %s {\n", q.goesLeft(t, c))
+		fmt.Fprintf(b, "if %s { %s\n", q.goesLeft(t, c), q.split(t, c))
 	}
 	writeNode(b, q, t, t.Left[c], sel, label)
 	b.WriteString("}\n")
@@ -369,6 +379,6 @@ func writeSelect(b *strings.Builder, q *quantized, t *Tree, c int32, seq *int) s
 	}
 	left := writeSelect(b, q, t, t.Left[c], seq)
 	right := writeSelect(b, q, t, t.Right[c], seq)
-	fmt.Fprintf(b, "%s := %s\nif %s {\n%s = %s\n}\n", name, right, q.goesLeft(t, c), name, left)
+	fmt.Fprintf(b, "%s := %s\nif %s { %s\n%s = %s\n}\n", name, right, q.goesLeft(t, c), q.split(t, c), name, left)
 	return name
 }
