@@ -10,8 +10,9 @@ import (
 	"github.com/quiver-ml/quiver/engine"
 )
 
-// A Compiler is a Model that can write Go source computing its outputs one
-// row at a time, for export as a standalone scorer. The source must give
+// A Compiler is a Model that can write Go source computing its outputs
+// row by row (or over blocks of rows, where its Gen allows), for export as
+// a standalone scorer. The source must give
 // the same outputs as Apply: bit for bit where Apply's arithmetic is a
 // fixed sequence of float64 operations.
 type Compiler interface {
@@ -52,7 +53,8 @@ const (
 )
 
 // Gen collects the Go source of a scorer: statements run once per row, in
-// order, and top-level declarations. Models read their inputs by name from
+// order, block code run once per block of rows between them, and
+// top-level declarations. Models read their inputs by name from
 // the columns the scorer (or an earlier pipeline step) provides.
 type Gen struct {
 	env    map[string]Value
@@ -180,8 +182,9 @@ func (g *Gen) Pass(name string) (Value, error) {
 	return v, nil
 }
 
-// Import adds a standard-library package to the scorer's imports, for
-// declarations that use it.
+// Import adds a package to the scorer's imports, for declarations that use
+// it: the standard library's, or one of quiver's that imports only it (as
+// engine/texthash).
 func (g *Gen) Import(path string) {
 	if g.imports == nil {
 		g.imports = map[string]bool{}
@@ -266,11 +269,7 @@ func (g *Gen) Decls() string { return g.decls.String() }
 // running its segments in turn.
 func (g *Gen) Loop(n string) string {
 	var b strings.Builder
-	blocked := false
-	for _, s := range g.segs {
-		blocked = blocked || s.block
-	}
-	if !blocked {
+	if !slices.ContainsFunc(g.segs, func(s segment) bool { return s.block }) {
 		fmt.Fprintf(&b, "for i := 0; i < %s; i++ {\n", n)
 		for _, s := range g.segs {
 			b.WriteString(s.code.String())

@@ -34,8 +34,10 @@ func (m *Model) Compile(g *estimators.Gen) error {
 		raw[k] = g.Local("raw")
 	}
 	xs, x := g.Local("xs"), g.Local("x")
+	row := "0"
 	var call func(group string)
 	if g.Blocks() {
+		row = g.BlockRow()
 		g.Var("%s := make([]int32, min(%s, %d)*%d)", xs, g.Rows(), estimators.BlockRows, width)
 		for k := range raw {
 			g.Var("%s := make([]float64, min(%s, %d))", raw[k], g.Rows(), estimators.BlockRows)
@@ -58,10 +60,6 @@ func (m *Model) Compile(g *estimators.Gen) error {
 	if err := m.readInputs(g, q, x); err != nil {
 		return err
 	}
-	row := "0"
-	if g.Blocks() {
-		row = g.BlockRow()
-	}
 	out := make([]string, K)
 	for k := range raw {
 		g.Line("%s[%s] = %s", raw[k], row, estimators.GoFloat(m.initScore[k]))
@@ -82,14 +80,13 @@ type quantized struct {
 	nf         int
 	names      []string // the features
 	thresholds [][]float64
-	index      []map[uint64]int // by the bits of threshold + 0
 }
 
 // quantize collects the thresholds. It fails for a NaN threshold, which a
 // trained model does not hold.
 func (m *Model) quantize() (*quantized, error) {
 	nf := len(m.features)
-	q := &quantized{nf: max(nf, 1), names: m.features, thresholds: make([][]float64, nf), index: make([]map[uint64]int, nf)}
+	q := &quantized{nf: max(nf, 1), names: m.features, thresholds: make([][]float64, nf)}
 	for _, t := range m.trees {
 		for c, f := range t.Feature {
 			if t.CatLeft[c] != nil {
@@ -104,15 +101,14 @@ func (m *Model) quantize() (*quantized, error) {
 	}
 	for f, ts := range q.thresholds {
 		slices.Sort(ts)
-		ts = slices.Compact(ts)
-		q.thresholds[f] = ts
-		q.index[f] = make(map[uint64]int, len(ts))
-		for i, t := range ts {
-			q.index[f][math.Float64bits(t)] = i
-		}
+		q.thresholds[f] = slices.Compact(ts)
 	}
 	return q, nil
 }
+
+// keySource declares orderKey (bins.go) in the scorer as function name,
+// without a branch.
+const keySource = "func %s(v float64) uint64 {\nb := math.Float64bits(v + 0)\nreturn b ^ (uint64(int64(b)>>63) | 1<<63)\n}"
 
 // goesLeft is the Go condition of numeric split c of t: the row's count
 // of thresholds below its value at most the split's threshold's index,
@@ -125,7 +121,8 @@ func (q *quantized) goesLeft(t *Tree, c int32) string {
 	if !t.DefaultLeft[c] {
 		slot += q.nf
 	}
-	return fmt.Sprintf("x[%d] <= %d", slot, q.index[f][math.Float64bits(t.Threshold[c]+0)])
+	index, _ := slices.BinarySearch(q.thresholds[f], t.Threshold[c])
+	return fmt.Sprintf("x[%d] <= %d", slot, index)
 }
 
 // split is the comment that says split c of t in the model's terms.
@@ -143,7 +140,8 @@ func (q *quantized) split(t *Tree, c int32) string {
 // one its index among the training categories in slot f (-1 for a missing
 // or unseen one), as goesLeft and the categorical splits read them.
 func (m *Model) readInputs(g *estimators.Gen, q *quantized, x string) error {
-	bins := map[int]string{}
+	bins := map[int]string{} // the count function of each table size
+	key := ""
 	for j, f := range m.features {
 		v, err := g.Pass(f)
 		if err != nil {
@@ -167,24 +165,25 @@ func (m *Model) readInputs(g *estimators.Gen, q *quantized, x string) error {
 		// A table of 2^k keys, padded with the largest, so that the
 		// count takes k steps without a branch.
 		size := 1 << bits.Len(uint(len(ts)))
+		if key == "" {
+			key = g.Local("key")
+			g.Import("math/bits")
+			g.Decl("// %s maps v, not NaN, to a key whose unsigned order is the floats' order.\n"+keySource, key, key)
+		}
 		bin, ok := bins[size]
 		if !ok {
 			bin = g.Local("count")
 			bins[size] = bin
-			g.Import("math/bits")
-			g.Decl("// %s returns how many of the sorted keys t are below v's (see %sKey).\n"+
-				"func %s(v float64, t *[%d]uint64) int32 {\nk := %sKey(v)\nbase := 0\nfor half := %d; half >= 1; half >>= 1 {\n"+
+			g.Decl("// %s returns how many of the sorted keys t are below v's.\n"+
+				"func %s(v float64, t *[%d]uint64) int32 {\nk := %s(v)\nbase := 0\nfor half := %d; half >= 1; half >>= 1 {\n"+
 				"_, below := bits.Sub64(t[base+half-1], k, 0)\nbase += half & -int(below)\n}\nreturn int32(base)\n}",
-				bin, bin, bin, size, bin, size/2)
-			g.Decl("// %sKey maps v, not NaN, to a key whose unsigned order is the floats' order.\n"+
-				"func %sKey(v float64) uint64 {\nb := math.Float64bits(v + 0)\nreturn b ^ (uint64(int64(b)>>63) | 1<<63)\n}", bin, bin)
+				bin, bin, size, key, size/2)
 		}
 		table := g.Local("thresholds")
 		var tb strings.Builder
 		for i := range size {
 			if i < len(ts) {
-				b := math.Float64bits(ts[i])
-				fmt.Fprintf(&tb, "%#x, // %s\n", b^(uint64(int64(b)>>63)|1<<63), estimators.GoFloat(ts[i]))
+				fmt.Fprintf(&tb, "%#x, // %s\n", orderKey(ts[i]), estimators.GoFloat(ts[i]))
 			} else {
 				tb.WriteString("math.MaxUint64,\n")
 			}
