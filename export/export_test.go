@@ -291,17 +291,23 @@ func TestGBDTScorerMatchesApply(t *testing.T) {
 	for _, tc := range []struct {
 		target string
 		params map[string]any
+		slot   string // the type the scorer reads features as
 	}{
-		{"y_bin", map[string]any{"objective": "log_loss", "max_iter": 30, "num_leaves": 15}},
-		{"y_reg", map[string]any{"max_iter": 20, "num_leaves": 31}},
-		{"y_multi", map[string]any{"objective": "log_loss", "max_iter": 10, "num_leaves": 7}},
-		{"y_reg", map[string]any{"objective": "poisson", "max_iter": 5}},
+		{"y_bin", map[string]any{"objective": "log_loss", "max_iter": 30, "num_leaves": 15}, "uint8"},
+		{"y_reg", map[string]any{"max_iter": 20, "num_leaves": 31}, "uint8"},
+		{"y_multi", map[string]any{"objective": "log_loss", "max_iter": 10, "num_leaves": 7}, "uint8"},
+		// More than 255 thresholds on x1.
+		{"y_reg", map[string]any{"max_iter": 40, "num_leaves": 63, "max_bin": 1023, "min_data_in_leaf": 2}, "uint16"},
 	} {
-		t.Run(fmt.Sprintf("%s/%v", tc.target, tc.params["objective"]), func(t *testing.T) {
-			if tc.params["objective"] == "poisson" {
-				t.Skip("poisson needs a non-negative target")
-			}
+		t.Run(fmt.Sprintf("%s/%v/%s", tc.target, tc.params["objective"], tc.slot), func(t *testing.T) {
 			m := fit(t, "gbdt", data, tc.target, tc.params)
+			files, err := export.Generate(m, export.TargetExe, "", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := "make([]" + tc.slot + ","; !bytes.Contains(files["model.go"], []byte(want)) {
+				t.Errorf("the scorer does not read its features as %s", tc.slot)
+			}
 			exe := buildExe(t, m)
 			got := scoreWithExe(t, exe, test)
 			defer got.Release()

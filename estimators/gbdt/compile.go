@@ -27,7 +27,7 @@ func (m *Model) Compile(g *estimators.Gen) error {
 	if err != nil {
 		return err
 	}
-	width := 2 * max(len(m.features), 1)
+	width, slot := 2*max(len(m.features), 1), q.slotType()
 	K := m.treesPerIter
 	raw := make([]string, K)
 	for k := range raw {
@@ -38,15 +38,15 @@ func (m *Model) Compile(g *estimators.Gen) error {
 	var call func(group string)
 	if g.Blocks() {
 		row = g.BlockRow()
-		g.Var("%s := make([]int32, min(%s, %d)*%d)", xs, g.Rows(), estimators.BlockRows, width)
+		g.Var("%s := make([]%s, min(%s, %d)*%d)", xs, slot, g.Rows(), estimators.BlockRows, width)
 		for k := range raw {
 			g.Var("%s := make([]float64, min(%s, %d))", raw[k], g.Rows(), estimators.BlockRows)
 		}
-		g.Line("%s := (*[%d]int32)(%s[%s*%d:])", x, width, xs, g.BlockRow(), width)
+		g.Line("%s := (*[%d]%s)(%s[%s*%d:])", x, width, slot, xs, g.BlockRow(), width)
 		args := fmt.Sprintf("%s, %s, %s", xs, g.BlockLen(), strings.Join(raw, ", "))
 		call = func(group string) { g.BlockLine("%s(%s)", group, args) }
 	} else {
-		g.Line("var %s [%d]int32", xs, width)
+		g.Line("var %s [%d]%s", xs, width, slot)
 		for k := range raw {
 			g.Line("var %s [1]float64", raw[k])
 		}
@@ -76,17 +76,43 @@ func (m *Model) Compile(g *estimators.Gen) error {
 // v, so that a split "v <= t" becomes "that number <= t's index", an
 // integer compared with a constant (one instruction, where a float64 takes
 // a load, a compare and a wait).
+//
+// A categorical feature is read as its category's code, or as the number
+// of categories (ncat) when missing or unseen.
 type quantized struct {
 	nf         int
 	names      []string // the features
 	thresholds [][]float64
+	ncat       []int
+}
+
+// slotType is the narrowest unsigned type that holds every feature's
+// reading: usually uint8, as trees split a feature at most at 254 bins'
+// edges, so that a block's rows take a quarter of the cache int32 would.
+func (q *quantized) slotType() string {
+	most := 0
+	for f, ts := range q.thresholds {
+		most = max(most, len(ts), q.ncat[f])
+	}
+	switch {
+	case most <= math.MaxUint8:
+		return "uint8"
+	case most <= math.MaxUint16:
+		return "uint16"
+	}
+	return "uint32"
 }
 
 // quantize collects the thresholds. It fails for a NaN threshold, which a
 // trained model does not hold.
 func (m *Model) quantize() (*quantized, error) {
 	nf := len(m.features)
-	q := &quantized{nf: max(nf, 1), names: m.features, thresholds: make([][]float64, nf)}
+	q := &quantized{nf: max(nf, 1), names: m.features, thresholds: make([][]float64, nf), ncat: make([]int, nf)}
+	for j, mp := range m.mappers {
+		if mp.categorical {
+			q.ncat[j] = len(mp.categories)
+		}
+	}
 	for _, t := range m.trees {
 		for c, f := range t.Feature {
 			if t.CatLeft[c] != nil {
@@ -134,11 +160,12 @@ func (q *quantized) split(t *Tree, c int32) string {
 	return fmt.Sprintf("// %q <= %s, missing %s", q.names[t.Feature[c]], estimators.GoFloat(t.Threshold[c]), missing)
 }
 
-// readInputs writes the row's features into the int32 array x: for a
+// readInputs writes the row's features into the array x: for a
 // numeric feature its count of thresholds below the value, in slots f and
 // nf+f (a missing value counting none and all of them), for a categorical
-// one its index among the training categories in slot f (-1 for a missing
-// or unseen one), as goesLeft and the categorical splits read them.
+// one its index among the training categories in slot f (their number
+// for a missing or unseen one), as goesLeft and the categorical splits
+// read them.
 func (m *Model) readInputs(g *estimators.Gen, q *quantized, x string) error {
 	bins := map[int]string{} // the count function of each table size
 	key := ""
@@ -152,7 +179,9 @@ func (m *Model) readInputs(g *estimators.Gen, q *quantized, x string) error {
 			if !ok {
 				return fmt.Errorf("feature %q was categorical in training but is numeric here", f)
 			}
-			g.Line("%s[%d] = max(%s, -1)", x, j, code)
+			// Missing (-1) and unseen (-2) both read as ncat; the
+			// variable lets a constant code convert.
+			g.Line("{\nc := int32(%s)\n%s[%d] = %s(min(uint32(c), %d))\n}", code, x, j, q.slotType(), q.ncat[j])
 			continue
 		}
 		if v.Categorical || v.Strings != "" {
@@ -175,9 +204,9 @@ func (m *Model) readInputs(g *estimators.Gen, q *quantized, x string) error {
 			bin = g.Local("count")
 			bins[size] = bin
 			g.Decl("// %s returns how many of the sorted keys t are below v's.\n"+
-				"func %s(v float64, t *[%d]uint64) int32 {\nk := %s(v)\nbase := 0\nfor half := %d; half >= 1; half >>= 1 {\n"+
-				"_, below := bits.Sub64(t[base+half-1], k, 0)\nbase += half & -int(below)\n}\nreturn int32(base)\n}",
-				bin, bin, size, key, size/2)
+				"func %s(v float64, t *[%d]uint64) %s {\nk := %s(v)\nbase := 0\nfor half := %d; half >= 1; half >>= 1 {\n"+
+				"_, below := bits.Sub64(t[base+half-1], k, 0)\nbase += half & -int(below)\n}\nreturn %s(base)\n}",
+				bin, bin, size, q.slotType(), key, size/2, q.slotType())
 		}
 		table := g.Local("thresholds")
 		var tb strings.Builder
@@ -223,7 +252,8 @@ func (m *Model) outputs(g *estimators.Gen, raw []string) error {
 // much as the tree.
 func (m *Model) declareGroups(g *estimators.Gen, q *quantized) []string {
 	width, K := 2*q.nf, m.treesPerIter
-	params := "xs []int32, n int"
+	slot := q.slotType()
+	params := "xs []" + slot + ", n int"
 	for k := range K {
 		params += fmt.Sprintf(", raw%d", k)
 	}
@@ -237,7 +267,7 @@ func (m *Model) declareGroups(g *estimators.Gen, q *quantized) []string {
 		}
 		name := g.Local("trees")
 		var b strings.Builder
-		fmt.Fprintf(&b, "// %s adds trees %d to %d.\nfunc %s(%s) {\nfor r := range n {\nx := (*[%d]int32)(xs[r*%d:])\n", name, lo, hi-1, name, params, width, width)
+		fmt.Fprintf(&b, "// %s adds trees %d to %d.\nfunc %s(%s) {\nfor r := range n {\nx := (*[%d]%s)(xs[r*%d:])\n", name, lo, hi-1, name, params, width, slot, width)
 		for k := range K {
 			fmt.Fprintf(&b, "s%d := raw%d[r]\n", k, k)
 		}
@@ -298,7 +328,7 @@ func writeNode(b *strings.Builder, q *quantized, t *Tree, c int32, sel []bool, l
 		}
 		// A function literal keeps the test an expression, so the
 		// branches nest as they do for numeric splits.
-		fmt.Fprintf(b, "if func(c int32) bool {\nif c < 0 {\nreturn %v\n}\n", t.DefaultLeft[c])
+		fmt.Fprintf(b, "if func(c %s) bool {\nif c == %d {\nreturn %v\n}\n", q.slotType(), q.ncat[f], t.DefaultLeft[c])
 		if len(codes) > 0 {
 			fmt.Fprintf(b, "switch c {\ncase %s:\nreturn true\n}\n", strings.Join(codes, ", "))
 		}
