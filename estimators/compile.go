@@ -44,6 +44,9 @@ type Value struct {
 	// it is: a Go expression of the []string that Expr, an int32 code,
 	// indexes, CodeMissing when the value is missing.
 	Strings string
+	// Width marks a vector, a fixed-size list of Width numbers per row:
+	// Expr is then a []float64 expression of the row's numbers.
+	Width int
 }
 
 // Codes a categorical Value takes besides a category's index.
@@ -149,11 +152,16 @@ func (g *Gen) write(block bool, format string, args ...any) {
 
 // Input returns the column name as the model reads it: numbers or
 // categories. It fails with a KindColumn error when no such column
-// reaches the model and a KindType error when the column is text.
+// reaches the model and a KindType error when the column is text or a
+// vector.
 func (g *Gen) Input(name string) (Value, error) {
 	v, err := g.Pass(name)
-	if err == nil && v.Strings != "" {
+	switch {
+	case err != nil:
+	case v.Strings != "":
 		err = engine.Errorf(engine.KindType, "column %q reaches the model as text, which only text steps read; encode it first", name)
+	case v.Width > 0:
+		err = engine.Errorf(engine.KindType, "column %q is a vector of %d numbers per row, which this step cannot compile", name, v.Width)
 	}
 	return v, err
 }

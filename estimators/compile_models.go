@@ -11,18 +11,26 @@ import (
 // array of float64 and adds the check that fails the row, naming the
 // column, when one of them is missing (NaN) or infinite: the rule of
 // models whose Apply refuses such values (linear models, neural networks).
-// It returns the array's name. It fails as Float does for a column that
-// does not reach the model or is categorical.
-func (g *Gen) FiniteInputs(names []string) (string, error) {
-	exprs := make([]string, len(names))
-	quoted := make([]string, len(names))
-	for j, name := range names {
+// A vector column (when vectors is true) takes as many places as its
+// width. It returns the array's name. It fails as Float does for a column
+// that does not reach the model or is categorical, and for a vector
+// unless vectors is true.
+func (g *Gen) FiniteInputs(names []string, vectors bool) (string, error) {
+	var exprs, quoted []string
+	for _, name := range names {
+		if v, err := g.Pass(name); err == nil && v.Width > 0 && vectors {
+			for k := range v.Width {
+				exprs = append(exprs, fmt.Sprintf("%s[%d]", v.Expr, k))
+				quoted = append(quoted, strconv.Quote(name))
+			}
+			continue
+		}
 		e, err := g.Float(name)
 		if err != nil {
 			return "", err
 		}
-		exprs[j] = e
-		quoted[j] = strconv.Quote(name)
+		exprs = append(exprs, e)
+		quoted = append(quoted, strconv.Quote(name))
 	}
 	x, cols := g.Local("x"), g.Local("columns")
 	g.Decl("// %s names the columns of %s, for error messages.\nvar %s = [...]string{%s}", cols, x, cols, strings.Join(quoted, ", "))

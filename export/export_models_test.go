@@ -19,7 +19,6 @@ import (
 	_ "github.com/quiver-ml/quiver/estimators/fft"
 	_ "github.com/quiver-ml/quiver/estimators/linear"
 	_ "github.com/quiver-ml/quiver/estimators/mlp"
-	"github.com/quiver-ml/quiver/export"
 )
 
 // cueRecord is n rows of numbers and cues: x1 (float64), x2 (float32), x3
@@ -205,31 +204,67 @@ func TestFFTScorerMatchesApply(t *testing.T) {
 	}
 }
 
-// TestCompileRefusesVectorFeatures checks that a network reading a
-// fixed-size list cannot be exported, with an error that says why.
-func TestCompileRefusesVectorFeatures(t *testing.T) {
+// vectorRecord is n rows of a vector column v (a fixed_size_list of three
+// float32s), a number x and a target y. With holes set, a few lists are
+// null and a few hold a null element.
+func vectorRecord(n int, seed uint64, holes bool) arrow.Record {
+	rng := rand.New(rand.NewPCG(seed, 9))
 	mem := memory.DefaultAllocator
-	lb := array.NewFixedSizeListBuilder(mem, 2, arrow.PrimitiveTypes.Float64)
-	vb := lb.ValueBuilder().(*array.Float64Builder)
-	yb := array.NewFloat64Builder(mem)
-	rng := rand.New(rand.NewPCG(5, 5))
-	for range 200 {
-		a, b := rng.NormFloat64(), rng.NormFloat64()
-		lb.Append(true)
-		vb.AppendValues([]float64{a, b}, nil)
-		yb.Append(a - b)
+	lb := array.NewFixedSizeListBuilder(mem, 3, arrow.PrimitiveTypes.Float32)
+	vb := lb.ValueBuilder().(*array.Float32Builder)
+	xb, yb := array.NewFloat64Builder(mem), array.NewFloat64Builder(mem)
+	for i := range n {
+		a, b, c, x := rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()
+		switch {
+		case holes && i%7 == 3:
+			lb.AppendNull()
+		case holes && i%7 == 5:
+			lb.Append(true)
+			vb.AppendValues([]float32{float32(a), 0, float32(c)}, []bool{true, false, true})
+		default:
+			lb.Append(true)
+			vb.AppendValues([]float32{float32(a), float32(b), float32(c)}, nil)
+		}
+		xb.Append(x)
+		yb.Append(a - 2*b + c*x)
 	}
-	v, y := lb.NewArray(), yb.NewArray()
-	lb.Release()
-	yb.Release()
-	data, err := engine.NewFrame([]string{"v", "y"}, []arrow.Array{v, y})
-	if err != nil {
-		t.Fatal(err)
-	}
+	return recordOf([]string{"v", "x", "y"}, []array.Builder{lb, xb, yb}, n)
+}
+
+// TestVectorFeatureScorerMatchesApply exports a network that reads a
+// fixed-size list and a number, and checks the scorer against Apply on
+// held-out rows (also a slice of them, at an offset), that it refuses
+// null lists and elements naming the column, and that JSON rows give
+// the same outputs as Arrow.
+func TestVectorFeatureScorerMatchesApply(t *testing.T) {
+	needGo(t)
+	train := vectorRecord(1500, 5, false)
+	defer train.Release()
+	test := vectorRecord(400, 6, false)
+	defer test.Release()
+	holes := vectorRecord(50, 7, true)
+	defer holes.Release()
+	data := frameOf(t, train)
 	defer data.Release()
-	m := fitOn(t, "mlp", data, "y", []string{"v"}, map[string]any{"hidden_layers": "[4]", "max_iter": 1})
-	_, err = export.Generate(m, export.TargetExe, "", nil)
-	if err == nil || !strings.Contains(err.Error(), `feature "v" is a vector`) {
-		t.Fatalf("Generate: %v, want an error about the vector feature", err)
+	m := fitOn(t, "mlp", data, "y", []string{"v", "x"}, map[string]any{"hidden_layers": "[8]", "max_iter": 5})
+	exe := buildExe(t, m)
+	slice := test.NewSlice(13, 301)
+	defer slice.Release()
+	for name, rec := range map[string]arrow.Record{"whole": test, "slice": slice} {
+		t.Run(name, func(t *testing.T) {
+			got := scoreWithExe(t, exe, rec)
+			defer got.Release()
+			same, total := closeOutputs(t, m, rec, got, 1e-6, simdFMA())
+			t.Logf("%d of %d numbers bit-identical", same, total)
+		})
+	}
+	f := frameOf(t, holes)
+	defer f.Release()
+	if out, err := m.Apply(context.Background(), f, 2); err == nil {
+		out.Release()
+		t.Fatal("Apply accepted rows with missing vector elements")
+	}
+	if msg := scoreRefused(t, exe, holes); !strings.Contains(msg, `"v"`) {
+		t.Errorf("the scorer's error does not name the column v: %s", msg)
 	}
 }

@@ -117,6 +117,9 @@ func Generate(m estimators.Model, target, pkg string, metadata json.RawMessage) 
 		if !ok {
 			return nil, engine.Errorf(engine.KindValue, "export: the %s model compiled no output %q", m.Learner(), f.Name)
 		}
+		if v.Width > 0 {
+			return nil, engine.Errorf(engine.KindValue, "export: output %q is a vector, which scorers cannot write yet; drop the column before the pipeline's end", f.Name)
+		}
 		if v.Strings != "" {
 			return nil, engine.Errorf(engine.KindValue, "export: output %q is text, which scorers cannot write yet (they write numbers and class labels); drop the column before the pipeline's end, or leave a text step's keep_input off", f.Name)
 		}
@@ -200,6 +203,7 @@ type runtimeColumn struct {
 	Categories       []string
 	Labels           []string
 	LabelType        string
+	Width            int
 }
 
 func columnLiteral(c runtimeColumn) string {
@@ -210,6 +214,9 @@ func columnLiteral(c runtimeColumn) string {
 	}
 	if c.Labels != nil {
 		fmt.Fprintf(&b, ", Labels: %s, LabelType: %q", stringsLiteral(c.Labels), c.LabelType)
+	}
+	if c.Width > 0 {
+		fmt.Fprintf(&b, ", Width: %d", c.Width)
 	}
 	b.WriteString("},\n")
 	return b.String()
@@ -225,8 +232,8 @@ func stringsLiteral(ss []string) string {
 
 // inputColumns describes the model's inputs to the runtime and to the
 // generator: a category input by its training categories, a string input
-// without categories as text, a boolean as 0 or 1, anything else as a
-// number.
+// without categories as text, a boolean as 0 or 1, a fixed-size list as a
+// vector, anything else as a number.
 func inputColumns(fields []engine.Field) ([]runtimeColumn, map[string]estimators.Value, error) {
 	cols := make([]runtimeColumn, len(fields))
 	env := make(map[string]estimators.Value, len(fields))
@@ -243,12 +250,33 @@ func inputColumns(fields []engine.Field) ([]runtimeColumn, map[string]estimators
 		case f.Type == "bool":
 			cols[j] = runtimeColumn{Name: f.Name, Kind: "runtime.Boolean", Type: f.Type}
 			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inF%d[i]", j), Bool: true}
+		case strings.HasPrefix(f.Type, "fixed_size_list<"):
+			w, err := listWidth(f.Type)
+			if err != nil {
+				return nil, nil, engine.Errorf(engine.KindValue, "export: column %q: %v", f.Name, err)
+			}
+			cols[j] = runtimeColumn{Name: f.Name, Kind: "runtime.Vector", Type: f.Type, Width: w}
+			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inF%d[i*%d:(i+1)*%d]", j, w, w), Width: w}
 		default:
 			cols[j] = runtimeColumn{Name: f.Name, Kind: "runtime.Number", Type: f.Type}
 			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inF%d[i]", j)}
 		}
 	}
 	return cols, env, nil
+}
+
+// listWidth reads the size of a fixed_size_list type from its name, as
+// Arrow writes it: "fixed_size_list<item: float64, nullable>[4]".
+func listWidth(t string) (int, error) {
+	open := strings.LastIndexByte(t, '[')
+	if open < 0 || !strings.HasSuffix(t, "]") {
+		return 0, fmt.Errorf("type %s has no list size", t)
+	}
+	w, err := strconv.Atoi(t[open+1 : len(t)-1])
+	if err != nil || w < 1 {
+		return 0, fmt.Errorf("type %s has no list size", t)
+	}
+	return w, nil
 }
 
 func isStringType(t string) bool {

@@ -19,7 +19,7 @@ func (m *Model) Compile(g *estimators.Gen) error {
 	if len(m.coef) == 0 || len(m.coef) != len(m.intercept) {
 		return engine.Errorf(engine.KindValue, "%s: the model has no coefficients to compile", m.learner)
 	}
-	x, err := g.FiniteInputs(m.features)
+	x, err := g.FiniteInputs(m.features, false)
 	if err != nil {
 		return err
 	}

@@ -14,26 +14,28 @@ import (
 // FMA (see the generated dense function), so that the compiled outputs are
 // Apply's bit for bit there and within float32 rounding elsewhere. As
 // Apply does, a row with a missing or infinite feature fails, naming the
-// column. Vector (fixed-size list) features are not compiled: scorers read
-// scalar columns.
+// column. A vector (fixed-size list) feature feeds as many network inputs
+// as its width.
 func (m *Model) Compile(g *estimators.Gen) error {
 	names := make([]string, len(m.inputs))
+	width := 0
 	for j, in := range m.inputs {
-		if in.width != 1 {
-			return engine.Errorf(engine.KindValue, "mlp: feature %q is a vector of %d numbers per row; exported scorers read scalar columns only, so this model cannot be compiled", in.name, in.width)
-		}
 		names[j] = in.name
+		width += in.width
+		if v, err := g.Pass(in.name); err == nil && v.Width != 0 && v.Width != in.width {
+			return engine.Errorf(engine.KindType, "mlp: feature %q is a vector of %d numbers here, of %d in training", in.name, v.Width, in.width)
+		}
 	}
 	nt := m.nt
 	d := nt.sizes[0]
-	if d != len(names) || len(m.standard.mean) != d || len(m.standard.scale) != d {
-		return engine.Errorf(engine.KindValue, "mlp: %d network inputs for %d features", d, len(names))
+	if d != width || len(m.standard.mean) != d || len(m.standard.scale) != d {
+		return engine.Errorf(engine.KindValue, "mlp: %d network inputs for %d feature values", d, width)
 	}
 	act, ok := activationSource[nt.act.name]
 	if !ok {
 		return engine.Errorf(engine.KindValue, "mlp: activation %q cannot be compiled", nt.act.name)
 	}
-	x, err := g.FiniteInputs(names)
+	x, err := g.FiniteInputs(names, true)
 	if err != nil {
 		return err
 	}

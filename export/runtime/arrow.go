@@ -23,7 +23,10 @@ import (
 //     null as Missing and a value not among the categories as Unseen. An
 //     integer or bool column is read as its values' text ("12", "true"),
 //     for models whose categories are such text;
-//   - a Text input from the same columns, as its values.
+//   - a Text input from the same columns, as its values;
+//   - a Vector input from a fixed_size_list column of Column.Width
+//     numbers of any of the types a Number reads, a null list or element
+//     as NaN.
 //
 // It fails, naming the column, when an input is missing from rec or its
 // column has another type, when a Boolean column holds a number other
@@ -77,9 +80,37 @@ func (s *Scorer) BatchFromRecord(rec arrow.Record) (*Batch, error) {
 				return nil, wrongType(c, arr.DataType())
 			}
 			b.Strings[j] = vals
+		case Vector:
+			if err := readVectors(c, arr, b.Floats[j]); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return b, nil
+}
+
+// readVectors writes the lists of the fixed_size_list column arr to dst,
+// Width values per row.
+func readVectors(c Column, arr arrow.Array, dst []float64) error {
+	a, ok := arr.(*array.FixedSizeList)
+	if !ok || int(a.DataType().(*arrow.FixedSizeListType).Len()) != c.Width {
+		return fmt.Errorf("column %q has type %s; the model reads it as a vector of %d numbers (a fixed_size_list of that size; CSV cannot hold one)", c.Name, arr.DataType(), c.Width)
+	}
+	// The child holds every row's slots, a null list's included.
+	lo, _ := a.ValueOffsets(0)
+	vals := array.NewSlice(a.ListValues(), lo, lo+int64(len(dst)))
+	defer vals.Release()
+	if !readNumbers(vals, dst) {
+		return fmt.Errorf("column %q has type %s; the model reads it as a vector of numbers", c.Name, arr.DataType())
+	}
+	for i := range a.Len() {
+		if a.IsNull(i) {
+			for k := range c.Width {
+				dst[i*c.Width+k] = math.NaN()
+			}
+		}
+	}
+	return nil
 }
 
 // newBatch allocates a Batch for n rows of the scorer's inputs, leaving
@@ -95,6 +126,8 @@ func newBatch(s *Scorer, n int) *Batch {
 		switch c.Kind {
 		case Category, Text:
 			b.Codes[j] = make([]int32, n)
+		case Vector:
+			b.Floats[j] = make([]float64, n*c.Width)
 		default:
 			b.Floats[j] = make([]float64, n)
 		}

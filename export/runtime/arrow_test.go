@@ -34,34 +34,7 @@ func record(t testing.TB, cols ...column) arrow.Record {
 		fields[i] = arrow.Field{Name: c.name, Type: c.typ, Nullable: true}
 		bld := array.NewBuilder(mem, c.typ)
 		for _, v := range c.vals {
-			if v == nil {
-				bld.AppendNull()
-				continue
-			}
-			switch b := bld.(type) {
-			case *array.Float64Builder:
-				b.Append(v.(float64))
-			case *array.Float32Builder:
-				b.Append(v.(float32))
-			case *array.Int64Builder:
-				b.Append(int64(v.(int)))
-			case *array.Int32Builder:
-				b.Append(int32(v.(int)))
-			case *array.Uint8Builder:
-				b.Append(uint8(v.(int)))
-			case *array.BooleanBuilder:
-				b.Append(v.(bool))
-			case *array.StringBuilder:
-				b.Append(v.(string))
-			case *array.LargeStringBuilder:
-				b.Append(v.(string))
-			case *array.BinaryDictionaryBuilder:
-				if err := b.AppendString(v.(string)); err != nil {
-					t.Fatal(err)
-				}
-			default:
-				t.Fatalf("no test builder for %s", c.typ)
-			}
+			appendValue(t, bld, v)
 		}
 		arrs[i] = bld.NewArray()
 		bld.Release()
@@ -72,6 +45,48 @@ func record(t testing.TB, cols ...column) arrow.Record {
 		a.Release()
 	}
 	return rec
+}
+
+// appendValue appends v to bld: nil as a null, an int to any number
+// builder.
+func appendValue(t testing.TB, bld array.Builder, v any) {
+	t.Helper()
+	if v == nil {
+		bld.AppendNull()
+		return
+	}
+	if i, ok := v.(int); ok {
+		switch bld.(type) {
+		case *array.Float64Builder:
+			v = float64(i)
+		case *array.Float32Builder:
+			v = float32(i)
+		}
+	}
+	switch b := bld.(type) {
+	case *array.Float64Builder:
+		b.Append(v.(float64))
+	case *array.Float32Builder:
+		b.Append(v.(float32))
+	case *array.Int64Builder:
+		b.Append(int64(v.(int)))
+	case *array.Int32Builder:
+		b.Append(int32(v.(int)))
+	case *array.Uint8Builder:
+		b.Append(uint8(v.(int)))
+	case *array.BooleanBuilder:
+		b.Append(v.(bool))
+	case *array.StringBuilder:
+		b.Append(v.(string))
+	case *array.LargeStringBuilder:
+		b.Append(v.(string))
+	case *array.BinaryDictionaryBuilder:
+		if err := b.AppendString(v.(string)); err != nil {
+			t.Fatal(err)
+		}
+	default:
+		t.Fatalf("no test builder for %s", bld.Type())
+	}
 }
 
 var (
@@ -336,5 +351,104 @@ func TestTextInputs(t *testing.T) {
 	}
 	if got, want := texts(b), []any{"hi", nil, "", "7"}; !slices.Equal(got, want) {
 		t.Errorf("JSON texts %v, want %v", got, want)
+	}
+}
+
+// TestVectorInputs reads a Vector input from fixed_size_list columns of
+// several element types (whole, and sliced at an offset), a null list or
+// element as NaN, and from JSON arrays; and refuses other types, another
+// width and malformed JSON, naming the column.
+func TestVectorInputs(t *testing.T) {
+	s := &runtime.Scorer{
+		Name:    "vectors",
+		Inputs:  []runtime.Column{{Name: "v", Kind: runtime.Vector, Type: "fixed_size_list<item: float32, nullable>[2]", Width: 2}},
+		Outputs: []runtime.Column{{Name: "n", Kind: runtime.Float, Type: "float64"}},
+		Score:   func(*runtime.Batch, *runtime.Result) error { return nil },
+	}
+	nan := math.NaN()
+	list := func(elem arrow.DataType, width int32, rows [][]any) arrow.Array {
+		lb := array.NewFixedSizeListBuilder(memory.DefaultAllocator, width, elem)
+		defer lb.Release()
+		for _, r := range rows {
+			if r == nil {
+				lb.AppendNull()
+				continue
+			}
+			lb.Append(true)
+			for _, v := range r {
+				appendValue(t, lb.ValueBuilder(), v)
+			}
+		}
+		return lb.NewArray()
+	}
+	rows := [][]any{{1, 2}, nil, {3, nil}, {-4, 5}}
+	for _, tc := range []struct {
+		name   string
+		arr    arrow.Array
+		lo, hi int64
+		want   []float64
+	}{
+		{"float32", list(arrow.PrimitiveTypes.Float32, 2, rows), 0, 4, []float64{1, 2, nan, nan, 3, nan, -4, 5}},
+		{"int64", list(arrow.PrimitiveTypes.Int64, 2, rows), 0, 4, []float64{1, 2, nan, nan, 3, nan, -4, 5}},
+		{"float64 sliced", list(arrow.PrimitiveTypes.Float64, 2, rows), 1, 4, []float64{nan, nan, 3, nan, -4, 5}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			arr := array.NewSlice(tc.arr, tc.lo, tc.hi)
+			defer arr.Release()
+			tc.arr.Release()
+			rec := array.NewRecord(arrow.NewSchema([]arrow.Field{{Name: "v", Type: arr.DataType(), Nullable: true}}, nil), []arrow.Array{arr}, int64(arr.Len()))
+			defer rec.Release()
+			b, err := s.BatchFromRecord(rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !sameFloats(b.Floats[0], tc.want) {
+				t.Errorf("values %v, want %v", b.Floats[0], tc.want)
+			}
+		})
+	}
+	for _, tc := range []struct {
+		name string
+		arr  arrow.Array
+	}{
+		{"width 3", list(arrow.PrimitiveTypes.Float64, 3, [][]any{{1, 2, 3}})},
+		{"strings", list(arrow.BinaryTypes.String, 2, [][]any{{"a", "b"}})},
+	} {
+		rec := array.NewRecord(arrow.NewSchema([]arrow.Field{{Name: "v", Type: tc.arr.DataType(), Nullable: true}}, nil), []arrow.Array{tc.arr}, int64(tc.arr.Len()))
+		tc.arr.Release()
+		if _, err := s.BatchFromRecord(rec); err == nil || !strings.Contains(err.Error(), `column "v" has type fixed_size_list`) {
+			t.Errorf("%s: %v, want an error naming the column and its type", tc.name, err)
+		}
+		rec.Release()
+	}
+	rec := record(t, column{"v", f64, []any{1.5}})
+	defer rec.Release()
+	if _, err := s.BatchFromRecord(rec); err == nil || !strings.Contains(err.Error(), `column "v" has type float64; the model reads it as a vector of 2 numbers`) {
+		t.Errorf("a float64 column read as a vector: %v", err)
+	}
+
+	parsed, err := runtime.ParseRows([]byte(`[{"v": [1, 2.5]}, {"v": null}, {"v": [null, -3]}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.BatchFromRows(parsed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []float64{1, 2.5, nan, nan, nan, -3}; !sameFloats(b.Floats[0], want) {
+		t.Errorf("JSON values %v, want %v", b.Floats[0], want)
+	}
+	for _, bad := range []struct{ body, err string }{
+		{`[{"v": [1]}]`, `row 0: column "v": want an array of 2 numbers, got 1`},
+		{`[{"v": 1}]`, `row 0: column "v": want an array of 2 numbers, got a number`},
+		{`[{"v": ["a", 1]}]`, `row 0: column "v": want an array of 2 numbers or nulls`},
+	} {
+		parsed, err := runtime.ParseRows([]byte(bad.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.BatchFromRows(parsed); err == nil || !strings.Contains(err.Error(), bad.err) {
+			t.Errorf("%s: %v, want %q", bad.body, err, bad.err)
+		}
 	}
 }

@@ -45,9 +45,10 @@ func ParseRows(body []byte) ([]Row, error) {
 
 // BatchFromRows reads the scorer's inputs from JSON rows; members that
 // are not inputs are ignored. A value is null for missing, a number for a
-// Number input, true, false, 0 or 1 for a Boolean, and a string for a
+// Number input, true, false, 0 or 1 for a Boolean, a string for a
 // Category or Text (a number or boolean is read as its JSON text, for
-// models whose categories are such text). It fails, naming the row and column,
+// models whose categories are such text), and an array of Width numbers
+// or nulls for a Vector. It fails, naming the row and column,
 // when a row lacks an input (send null for a missing value) or a value
 // has the wrong JSON type, such as a number given as a string.
 func (s *Scorer) BatchFromRows(rows []Row) (*Batch, error) {
@@ -140,6 +141,31 @@ func readJSON(c Column, codes map[string]int32, raw json.RawMessage, b *Batch, j
 		}
 		b.Codes[j][i] = int32(len(b.Strings[j]))
 		b.Strings[j] = append(b.Strings[j], text)
+	case Vector:
+		dst := b.Floats[j][i*c.Width : (i+1)*c.Width]
+		if isNull {
+			for k := range dst {
+				dst[k] = math.NaN()
+			}
+			return nil
+		}
+		if kind := jsonKind(raw); kind != "an array" {
+			return fmt.Errorf("want an array of %d numbers, got %s", c.Width, kind)
+		}
+		var vals []*float64
+		if err := json.Unmarshal(raw, &vals); err != nil {
+			return fmt.Errorf("want an array of %d numbers or nulls: %s", c.Width, raw)
+		}
+		if len(vals) != c.Width {
+			return fmt.Errorf("want an array of %d numbers, got %d", c.Width, len(vals))
+		}
+		for k, v := range vals {
+			if v == nil {
+				dst[k] = math.NaN()
+			} else {
+				dst[k] = *v
+			}
+		}
 	}
 	return nil
 }
@@ -218,16 +244,17 @@ type schemaColumn struct {
 	Categories []string `json:"categories,omitempty"`
 	Labels     []string `json:"labels,omitempty"`
 	LabelType  string   `json:"label_type,omitempty"`
+	Width      int      `json:"width,omitempty"`
 }
 
 // SchemaJSON returns the scorer's name, inputs and outputs as JSON (what
 // GET /schema and the schema command show): each column's name, kind,
-// training Arrow type, and categories or labels.
+// training Arrow type, and categories, labels or a vector's width.
 func (s *Scorer) SchemaJSON() []byte {
 	conv := func(cols []Column) []schemaColumn {
 		out := make([]schemaColumn, len(cols))
 		for i, c := range cols {
-			out[i] = schemaColumn{c.Name, c.Kind.String(), c.Type, c.Categories, c.Labels, c.LabelType}
+			out[i] = schemaColumn{c.Name, c.Kind.String(), c.Type, c.Categories, c.Labels, c.LabelType, c.Width}
 		}
 		return out
 	}

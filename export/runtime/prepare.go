@@ -11,7 +11,7 @@ import (
 )
 
 // String returns the kind's name as the schema shows it: "number",
-// "boolean", "category", "text", "float" or "label".
+// "boolean", "category", "text", "vector", "float" or "label".
 func (k Kind) String() string {
 	switch k {
 	case Number:
@@ -26,6 +26,8 @@ func (k Kind) String() string {
 		return "label"
 	case Text:
 		return "text"
+	case Vector:
+		return "vector"
 	}
 	return "Kind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -84,6 +86,10 @@ func (s *Scorer) build() (*prepared, error) {
 	for j, c := range s.Inputs {
 		switch c.Kind {
 		case Number, Boolean, Text:
+		case Vector:
+			if c.Width < 1 {
+				return nil, fmt.Errorf("vector input %q has width %d", c.Name, c.Width)
+			}
 		case Category:
 			m := make(map[string]int32, len(c.Categories))
 			for code, v := range c.Categories {

@@ -29,6 +29,10 @@ const (
 	// batch holds its values in Strings and a code per row, the index of
 	// the row's value there or Missing.
 	Text
+	// Vector is a fixed-size list of Column.Width numbers per row, read
+	// as Width float64 values per row, row after row; a missing list or
+	// element is NaN.
+	Vector
 )
 
 // Codes a Category input takes besides the index of a known category.
@@ -51,13 +55,16 @@ type Column struct {
 	// "float64".
 	Labels    []string `json:"labels,omitempty"`
 	LabelType string   `json:"label_type,omitempty"`
+	// Width is the length of a Vector input's lists.
+	Width int `json:"width,omitempty"`
 }
 
 // Batch is a batch of input rows, one slice per input column of the
 // scorer, in the order of Scorer.Inputs: Floats[j] for a Number or Boolean
-// input (nil otherwise), Codes[j] for a Category or Text input (nil
-// otherwise), and for a Text input the values its codes index in
-// Strings[j].
+// input, and for a Vector input of width w its N·w values (row i's at
+// Floats[j][i·w:(i+1)·w]); Codes[j] for a Category or Text input; and for
+// a Text input the values its codes index in Strings[j]. Other entries
+// are nil.
 type Batch struct {
 	N       int
 	Floats  [][]float64

@@ -92,6 +92,12 @@ func TestPredictMatrix(t *testing.T) {
 		{name: "panic", s: labeller(), x: []float64{0, 99}, rows: 2, out: 2, status: StatusInternal, err: "internal error: ninety-nine"},
 		{name: "too_many_rows", s: toy.Scorer(), x: []float64{0}, rows: math.MaxInt64 / 2, out: 1, status: StatusArgument, err: "too large"},
 		{name: "text_input", s: texter(), x: []float64{0}, rows: 1, out: 1, status: StatusInput, err: `input 0 "words" is text, which a matrix cannot hold`},
+		{name: "vector_input", s: &runtime.Scorer{
+			Name:    "vectors",
+			Inputs:  []runtime.Column{{Name: "v", Kind: runtime.Vector, Type: "fixed_size_list<item: float64, nullable>[3]", Width: 3}},
+			Outputs: []runtime.Column{{Name: "y", Kind: runtime.Float, Type: "float64"}},
+			Score:   func(*runtime.Batch, *runtime.Result) error { return nil },
+		}, x: []float64{0}, rows: 1, out: 1, status: StatusInput, err: `input 0 "v" is a vector of 3 numbers, which a matrix cannot hold`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			out := make([]float64, c.out)

@@ -39,8 +39,11 @@ func predictMatrix(s *runtime.Scorer, x *float64, rows, cols int64, out *float64
 		return err
 	}
 	for j, c := range s.Inputs {
-		if c.Kind == runtime.Text {
+		switch c.Kind {
+		case runtime.Text:
 			return fail(StatusInput, "input %d %q is text, which a matrix cannot hold; score through quiver_predict_arrow", j, c.Name)
+		case runtime.Vector:
+			return fail(StatusInput, "input %d %q is a vector of %d numbers, which a matrix cannot hold; score through quiver_predict_arrow", j, c.Name, c.Width)
 		}
 	}
 	if rows == 0 {
@@ -205,7 +208,9 @@ func checkScorer(s *runtime.Scorer) error {
 		return fmt.Errorf("scorer %q has no Score function", s.Name)
 	}
 	for j, c := range s.Inputs {
-		if c.Kind != runtime.Number && c.Kind != runtime.Boolean && c.Kind != runtime.Category && c.Kind != runtime.Text {
+		switch c.Kind {
+		case runtime.Number, runtime.Boolean, runtime.Category, runtime.Text, runtime.Vector:
+		default:
 			return fmt.Errorf("scorer %q: input %d %q has kind %v, which is not an input kind", s.Name, j, c.Name, c.Kind)
 		}
 	}

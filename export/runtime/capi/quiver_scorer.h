@@ -158,6 +158,8 @@ const char* quiver_metadata_json(void);
  *   text:     a matrix cannot hold text: a model with a text input
  *             (text feature steps) fails with QUIVER_ERR_INPUT here and
  *             takes its rows through quiver_predict_arrow.
+ *   vector:   nor a vector (a network's fixed-size list feature): such a
+ *             model fails with QUIVER_ERR_INPUT here too.
  *
  * It writes out as a row-major rows x quiver_n_outputs() matrix: a float
  * output as is, a boolean output as 0 or 1 (NaN for missing), a label
@@ -187,8 +189,9 @@ int quiver_predict_matrix(const double* x, int64_t rows, int64_t cols,
  * A number input may be any integer or floating-point type; a boolean
  * input bool, or a number holding only 0 and 1; a category input utf8,
  * large_utf8, utf8_view or a dictionary of those (or an integer or bool
- * field, read as its values' text). Nulls are missing values, and a string
- * that is not among the categories is unseen.
+ * field, read as its values' text); a vector input a fixed_size_list of
+ * its "width" numbers. Nulls are missing values, and a string that is not
+ * among the categories is unseen.
  *
  * On success it fills out and out_schema with a struct array of the input
  * fields followed by the model's outputs: a float output as float64, a

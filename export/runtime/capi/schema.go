@@ -8,36 +8,15 @@ import (
 	"github.com/quiver-ml/quiver/export/runtime"
 )
 
-// schemaColumn is a column as quiver_schema_json writes it: runtime.Column
-// with its kind, which runtime.Column leaves out of its JSON.
-type schemaColumn struct {
-	Name       string   `json:"name"`
-	Kind       string   `json:"kind"`
-	Type       string   `json:"type"`
-	Categories []string `json:"categories,omitempty"`
-	Labels     []string `json:"labels,omitempty"`
-	LabelType  string   `json:"label_type,omitempty"`
-}
-
-// schemaJSON returns the JSON quiver_schema_json returns for s.
+// schemaJSON returns the JSON quiver_schema_json returns for s: the
+// scorer's schema on one line.
 func schemaJSON(s *runtime.Scorer) []byte {
-	conv := func(cols []runtime.Column) []schemaColumn {
-		out := make([]schemaColumn, len(cols))
-		for i, c := range cols {
-			out[i] = schemaColumn{Name: c.Name, Kind: c.Kind.String(), Type: c.Type, Categories: c.Categories, Labels: c.Labels, LabelType: c.LabelType}
-		}
-		return out
-	}
-	b, err := json.Marshal(struct {
-		Name    string         `json:"name"`
-		Inputs  []schemaColumn `json:"inputs"`
-		Outputs []schemaColumn `json:"outputs"`
-	}{s.Name, conv(s.Inputs), conv(s.Outputs)})
-	if err != nil {
-		// Strings and slices of strings always marshal.
+	var b bytes.Buffer
+	if err := json.Compact(&b, s.SchemaJSON()); err != nil {
+		// SchemaJSON marshals strings and ints, always valid JSON.
 		panic(err)
 	}
-	return b
+	return b.Bytes()
 }
 
 // metadataJSON returns s's metadata compacted to one line, "{}" when it
