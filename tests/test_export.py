@@ -395,6 +395,31 @@ def test_text_steps_export(tmp_path):
     assert {c["name"]: c["kind"] for c in schema["inputs"]}["text"] == "text"
 
 
+def test_vector_features_export(tmp_path):
+    rng = np.random.default_rng(4)
+    emb = rng.standard_normal((600, 3))
+    x = rng.standard_normal(600)
+    y = emb @ np.array([1.0, -2.0, 0.5]) + x
+    vectors = pa.FixedSizeListArray.from_arrays(pa.array(emb.ravel(), pa.float32()), 3)
+    table = pa.table({"emb": vectors, "x": x, "y": y})
+    predict, _, _ = quiver.mlp(table, target="y", hidden_layers=[8], max_iter=5)
+    assert predict.exportable, predict.export_blocker
+    exe = quiver.export(predict, tmp_path / "vector-scorer")
+    rows = table.slice(500).drop_columns(["y"])
+    want = predict(rows)["prediction"].to_numpy()
+    out = run(exe, "predict", "--input-format", "arrows", "--output-format", "arrows", data=ipc_bytes(rows))
+    assert out.returncode == 0, out.stderr.decode()
+    got = pa.ipc.open_stream(out.stdout).read_all().column("prediction").to_numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=0)
+    lines = "".join(json.dumps({"emb": e, "x": v}) + "\n" for e, v in zip(rows["emb"].to_pylist(), rows["x"].to_pylist()))
+    streamed = [json.loads(line)["prediction"] for line in run(exe, "stream", data=lines.encode()).stdout.decode().splitlines()]
+    np.testing.assert_allclose(streamed, want, rtol=1e-6, atol=0)
+    schema = json.loads(run(exe, "schema").stdout)
+    assert {c["name"]: (c["kind"], c.get("width")) for c in schema["inputs"]}["emb"] == ("vector", 3)
+    bad = run(exe, "stream", data=b'{"emb": [1, 2], "x": 0}\n')
+    assert "emb" in (bad.stdout + bad.stderr).decode()
+
+
 def test_keep_source_leaves_the_generated_module(classifier, tmp_path):
     quiver.export(classifier, tmp_path / "kept", keep_source=True)
     from pathlib import Path
