@@ -1,0 +1,41 @@
+// Package parquet reads and writes flat Parquet files as Arrow records,
+// small enough to go inside every exported scorer.
+//
+// The reader takes a file through io.ReaderAt: Open reads the footer,
+// Columns lists the top-level columns, and File.Records yields the named
+// columns row group by row group, in records of at most a given number of
+// rows, reading only those columns' chunks. Memory is bounded by one row
+// group's wanted columns, not the file.
+//
+// Columns are read when they are top-level, REQUIRED or OPTIONAL, and of
+// these types:
+//
+//	BOOLEAN                     bool
+//	INT32                       int32; int8, int16, uint8, uint16, uint32 by
+//	                            their INTEGER or INT_n/UINT_n annotation;
+//	                            date32 for DATE
+//	INT64                       int64; uint64 if unsigned; timestamp for
+//	                            TIMESTAMP in ms, us or ns (UTC when adjusted)
+//	FLOAT, DOUBLE               float32, float64
+//	BYTE_ARRAY                  utf8, unannotated or STRING, ENUM, JSON
+//
+// Nested and repeated columns, INT96, FIXED_LEN_BYTE_ARRAY, DECIMAL, TIME
+// and other annotations are not read; a file holding them still opens, and
+// only asking for such a column fails, with an error naming it.
+// Dictionary-encoded strings are returned as plain utf8 arrays.
+//
+// Pages may be dictionary pages, data pages of version 1 or 2 (index
+// pages are skipped) in the encodings PLAIN, PLAIN_DICTIONARY,
+// RLE_DICTIONARY, RLE (booleans), DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY,
+// DELTA_BYTE_ARRAY and BYTE_STREAM_SPLIT, compressed with Snappy, gzip,
+// zstd, LZ4_RAW or the older LZ4 (Hadoop-framed or raw). Brotli and LZO
+// are refused. Corrupt or hostile files give errors, not panics: every
+// length is checked against the bytes that hold it, and row counts and
+// page sizes that the file's size cannot plausibly back are refused
+// before memory is allocated for them.
+//
+// Writer writes each record as a row group of OPTIONAL columns, PLAIN
+// encoded in version 1 data pages of about a megabyte, Snappy compressed,
+// with no statistics; other Parquet readers (pyarrow, arrow-go, DuckDB,
+// polars) read its files.
+package parquet
