@@ -87,12 +87,9 @@ func Build(ctx context.Context, dir, target, out, goos, goarch, src string) erro
 	}
 	switch target {
 	case TargetExe:
-		// Parquet's reader and writer would add some 22 MB to every
-		// scorer; CSV and Arrow IPC cover batch scoring.
-		args = append(args, "-tags=noparquet")
 		env = append(env, "CGO_ENABLED=0")
 	case TargetShared:
-		args = append(args, "-buildmode=c-shared", "-tags=noparquet")
+		args = append(args, "-buildmode=c-shared")
 		env = append(env, "CGO_ENABLED=1")
 	default:
 		return engine.Errorf(engine.KindValue, "export: target %q is not built; %q and %q are", target, TargetExe, TargetShared)

@@ -23,12 +23,10 @@ func TestBuildToyMain(t *testing.T) {
 	out := t.TempDir()
 	for _, c := range []struct{ goos, goarch, tags string }{
 		{"", "", ""},
-		{"", "", "noparquet"},
-		{"", "", "noparquet,noserve"},
+		{"", "", "noserve"},
 		{"linux", "arm64", ""},
-		{"linux", "arm64", "noparquet,noserve"},
+		{"linux", "arm64", "noserve"},
 		{"wasip1", "wasm", ""},
-		{"wasip1", "wasm", "noparquet"},
 	} {
 		name := strings.Join([]string{"toy", c.goos, c.goarch, strings.ReplaceAll(c.tags, ",", "_")}, "-")
 		bin := filepath.Join(out, name)

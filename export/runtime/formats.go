@@ -174,7 +174,7 @@ func (s *Scorer) openInput(name, format string, stdin io.Reader, chunkRows int) 
 	case formatArrow:
 		src, err = newFileSource(file)
 	case formatParquet:
-		src, err = openParquet(file, chunkRows)
+		src, err = openParquet(file, chunkRows, s.Inputs)
 	}
 	if err != nil {
 		return fail(fmt.Errorf("reading %s input: %v", format, err))

@@ -1,83 +1,66 @@
-//go:build !noparquet
-
 package runtime
 
 import (
-	"context"
+	"fmt"
 	"io"
 	"os"
 
 	"github.com/apache/arrow/go/v17/arrow"
-	"github.com/apache/arrow/go/v17/arrow/memory"
-	"github.com/apache/arrow/go/v17/parquet"
-	"github.com/apache/arrow/go/v17/parquet/compress"
-	"github.com/apache/arrow/go/v17/parquet/file"
-	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+
+	"github.com/quiver-ml/quiver/export/runtime/internal/parquet"
 )
 
-// parquetSupported says whether this build reads and writes Parquet; the
-// noparquet build tag leaves it out to save binary size.
-const parquetSupported = true
-
 // parquetSource reads a Parquet file's row groups as records of at most
-// a chunk's rows, one column chunk at a time, so memory stays bounded by
-// the chunk rather than the file.
-type parquetSource struct {
-	rr pqarrow.RecordReader
-}
+// a chunk's rows, so memory stays bounded by a row group rather than the
+// file.
+type parquetSource struct{ *parquet.Reader }
 
-func openParquet(f *os.File, chunkRows int) (recordSource, error) {
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	props := parquet.NewReaderProperties(memory.DefaultAllocator)
-	props.BufferedStreamEnabled = true
-	pf, err := file.NewParquetReader(f, file.WithReadProps(props))
+// openParquet opens a Parquet file for scoring. Scored outputs carry the
+// input's columns along, so every column the reader can read is read;
+// a column it cannot read (nested, or of a type such as INT96) is left
+// out of the output unless the scorer needs it, in which case it is an
+// error naming the column. Inputs the file lacks are reported later, as
+// for every format.
+func openParquet(f *os.File, chunkRows int, needed []Column) (recordSource, error) {
+	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
-	// Parallel column reads would start goroutines the pipeline does not
-	// own; the pipeline already scores chunks in parallel.
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: int64(chunkRows)}, memory.DefaultAllocator)
+	pf, err := parquet.Open(f, fi.Size())
 	if err != nil {
-		pf.Close()
 		return nil, err
 	}
-	rr, err := fr.GetRecordReader(context.Background(), nil, nil)
-	if err != nil {
-		pf.Close()
-		return nil, err
+	need := make(map[string]bool, len(needed))
+	for _, c := range needed {
+		need[c.Name] = true
 	}
-	return &parquetSource{rr: rr}, nil
-}
-
-func (s *parquetSource) Schema() *arrow.Schema { return s.rr.Schema() }
-
-func (s *parquetSource) Next() (arrow.Record, error) {
-	if !s.rr.Next() {
-		if err := s.rr.Err(); err != nil && err != io.EOF {
-			return nil, err
+	var names []string
+	seen := map[string]bool{}
+	for _, c := range pf.Columns() {
+		switch {
+		case seen[c.Name]:
+			continue
+		case c.Err != nil && need[c.Name]:
+			return nil, c.Err
+		case c.Err == nil:
+			names = append(names, c.Name)
+			seen[c.Name] = true
 		}
-		return nil, io.EOF
 	}
-	rec := s.rr.Record()
-	rec.Retain()
-	return rec, nil
+	r, err := pf.Records(names, chunkRows)
+	if err != nil {
+		return nil, err
+	}
+	return parquetSource{r}, nil
 }
-
-func (s *parquetSource) Close() error { s.rr.Release(); return nil }
 
 // parquetSink writes each record as a Snappy-compressed row group.
-type parquetSink struct{ w *pqarrow.FileWriter }
+type parquetSink struct{ *parquet.Writer }
 
 func newParquetSink(w io.Writer, schema *arrow.Schema) (recordSink, error) {
-	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy))
-	fw, err := pqarrow.NewFileWriter(schema, w, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	pw, err := parquet.NewWriter(w, schema)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("writing parquet: %v", err)
 	}
-	return &parquetSink{fw}, nil
+	return parquetSink{pw}, nil
 }
-
-func (s *parquetSink) Write(rec arrow.Record) error { return s.w.Write(rec) }
-func (s *parquetSink) Close() error                 { return s.w.Close() }
