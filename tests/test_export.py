@@ -184,6 +184,44 @@ def test_serve_answers_concurrent_requests_and_bad_input(exe, classifier, test):
     assert proc.returncode == 0, proc.stderr.read().decode()
 
 
+def test_executable_reads_and_writes_parquet(classifier, exe, test, tmp_path):
+    import pyarrow.parquet as pq
+
+    want = classifier(test)
+    table = pa.Table.from_pandas(test, preserve_index=False)
+    n = table.num_rows
+    # Columns the scorer cannot read but does not need are left out of its output.
+    extra = table.append_column("when", pa.array(pd.date_range("2024-01-01", periods=n, freq="h")))
+    extra = extra.append_column("tags", pa.array([[i, i + 1] for i in range(n)]))
+    extra = extra.append_column("id", pa.array(np.arange(n, dtype=np.int64)))
+    for name, tbl, kwargs in [
+        ("default", table, {}),
+        ("v2 zstd split", table, dict(compression="zstd", data_page_version="2.0", use_dictionary=["color"],
+                                      use_byte_stream_split=["a", "b"], row_group_size=120)),
+        ("lz4 delta", table, dict(compression="lz4", use_dictionary=False,
+                                  column_encoding={"color": "DELTA_BYTE_ARRAY"})),
+        ("int96 and lists", extra, dict(use_deprecated_int96_timestamps=True, compression="gzip")),
+    ]:
+        src, dst = tmp_path / "in.parquet", tmp_path / "out.parquet"
+        pq.write_table(tbl, src, **kwargs)
+        out = run(exe, "predict", "-i", str(src), "-o", str(dst), "--chunk-rows", "100")
+        assert out.returncode == 0, (name, out.stderr.decode())
+        got = pq.read_table(dst)
+        kept = [c for c in tbl.column_names if c not in ("when", "tags")]
+        assert got.column_names == kept + ["prediction", "probability_no", "probability_yes"], name
+        for c in kept:
+            assert got.column(c).equals(tbl.column(c).cast(got.schema.field(c).type)), (name, c)
+        for c in ["probability_no", "probability_yes"]:
+            same_floats(got.column(c).to_numpy(), want[c].to_numpy(), f"{name}: {c}")
+        assert got.column("prediction").to_pylist() == want["prediction"].tolist(), name
+    # A column the model needs must be readable; the error names it.
+    bad = table.set_column(0, "a", pa.array([[1.0]] * n))
+    pq.write_table(bad, tmp_path / "bad.parquet")
+    out = run(exe, "predict", "-i", str(tmp_path / "bad.parquet"), "-o", str(tmp_path / "bad_out.parquet"))
+    assert out.returncode != 0 and b'"a"' in out.stderr and b"panic" not in out.stderr
+    assert not (tmp_path / "bad_out.parquet").exists()
+
+
 def test_bad_input_to_the_executable(exe, test):
     out = run(exe, "predict", "--input-format", "csv", data=b"a,b\n1,2\n")
     assert out.returncode != 0 and b"color" in out.stderr and b"panic" not in out.stderr

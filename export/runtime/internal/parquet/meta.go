@@ -5,11 +5,9 @@ const (
 	typeBoolean   = 0
 	typeInt32     = 1
 	typeInt64     = 2
-	typeInt96     = 3
 	typeFloat     = 4
 	typeDouble    = 5
 	typeByteArray = 6
-	typeFixed     = 7
 )
 
 var typeNames = [...]string{"BOOLEAN", "INT32", "INT64", "INT96", "FLOAT", "DOUBLE", "BYTE_ARRAY", "FIXED_LEN_BYTE_ARRAY"}
@@ -23,23 +21,21 @@ const (
 
 // Converted types (the legacy annotations) this package reads or writes.
 const (
-	convUTF8      = 0
-	convEnum      = 4
-	convDecimal   = 5
-	convDate      = 6
-	convTSMillis  = 9
-	convTSMicros  = 10
-	convUint8     = 11
-	convUint16    = 12
-	convUint32    = 13
-	convUint64    = 14
-	convInt8      = 15
-	convInt16     = 16
-	convInt32     = 17
-	convInt64     = 18
-	convJSON      = 19
-	convNone      = -1
-	convUnchecked = -2
+	convUTF8     = 0
+	convEnum     = 4
+	convDate     = 6
+	convTSMillis = 9
+	convTSMicros = 10
+	convUint8    = 11
+	convUint16   = 12
+	convUint32   = 13
+	convUint64   = 14
+	convInt8     = 15
+	convInt16    = 16
+	convInt32    = 17
+	convInt64    = 18
+	convJSON     = 19
+	convNone     = -1
 )
 
 // Encodings.
@@ -47,7 +43,6 @@ const (
 	encPlain         = 0
 	encPlainDict     = 2
 	encRLE           = 3
-	encBitPacked     = 4
 	encDeltaBinary   = 5
 	encDeltaLength   = 6
 	encDeltaByteArr  = 7
@@ -63,8 +58,6 @@ const (
 	codecNone   = 0
 	codecSnappy = 1
 	codecGzip   = 2
-	codecLZO    = 3
-	codecBrotli = 4
 	codecLZ4    = 5
 	codecZstd   = 6
 	codecLZ4Raw = 7
@@ -72,10 +65,9 @@ const (
 
 var codecNames = [...]string{"UNCOMPRESSED", "SNAPPY", "GZIP", "LZO", "BROTLI", "LZ4", "ZSTD", "LZ4_RAW"}
 
-// Page types.
+// Page types; index pages are skipped.
 const (
 	pageData   = 0
-	pageIndex  = 1
 	pageDict   = 2
 	pageDataV2 = 3
 )
@@ -93,12 +85,9 @@ type logical struct {
 const (
 	logString    = 1
 	logEnum      = 4
-	logDecimal   = 5
 	logDate      = 6
-	logTime      = 7
 	logTimestamp = 8
 	logInteger   = 10
-	logNull      = 11
 	logJSON      = 12
 )
 
