@@ -11,14 +11,16 @@
 package runtime
 
 // Interfaces: Main runs the command line (predict, serve, stream, schema,
-// metadata); Handler is the HTTP API; PredictRecord, BatchFromRecord and
+// metadata); Serve is the HTTP API; PredictRecord, BatchFromRecord and
 // RecordFromResult are the Arrow entry points the C ABI builds on.
 //
 // Parquet input and output use a small reader and writer of flat tables
 // (internal/parquet) rather than a full Parquet library, which would
 // bring some 22 MB of compute kernels, RPC and codecs into every scorer.
 //
-// The noserve build tag leaves out the serve command and net/http, to
-// save binary size (stripped linux/amd64 sizes of the toy scorer: about
-// 10.3 MB with everything, 7 MB with noserve). On wasip1, which has no
+// Serve answers HTTP/1.1 with a small server of its own (internal/http1)
+// rather than net/http, whose TLS, HTTP/2 and client would add some
+// 3.5 MB. The noserve build tag leaves out the serve command and the
+// network stack (stripped linux/amd64 sizes of the toy scorer: about
+// 7.6 MB with everything, 7.0 MB with noserve). On wasip1, which has no
 // listening sockets, serve is always left out.

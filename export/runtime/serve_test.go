@@ -4,11 +4,12 @@ package runtime_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +20,26 @@ import (
 	"github.com/quiver-ml/quiver/export/runtime"
 	"github.com/quiver-ml/quiver/export/runtime/internal/toy"
 )
+
+// startServer serves s on a loopback port until the test ends, and
+// returns its URL.
+func startServer(t *testing.T, s *runtime.Scorer, maxBody int64) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln, runtime.ServeConfig{MaxBodyBytes: maxBody}, io.Discard) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return "http://" + ln.Addr().String()
+}
 
 func post(t testing.TB, url, contentType string, body []byte) (int, []byte) {
 	t.Helper()
@@ -36,8 +57,7 @@ func post(t testing.TB, url, contentType string, body []byte) (int, []byte) {
 
 func TestServeJSON(t *testing.T) {
 	s := toy.Scorer()
-	srv := httptest.NewServer(s.Handler(4096))
-	defer srv.Close()
+	url := startServer(t, s, 4096)
 	good := `[{"x": 1, "flag": true, "color": "blue"}, {"x": null, "flag": 0, "color": "mauve"}]`
 	goodOut := `[{"score":5,"probability_yes":0.9933071490757153,"prediction":"yes"},{"score":10,"probability_yes":0.9999546021312976,"prediction":"yes"}]` + "\n"
 	for _, c := range []struct {
@@ -57,7 +77,7 @@ func TestServeJSON(t *testing.T) {
 		{"too large", `[` + strings.Repeat(`{"x":1,"flag":true,"color":"red"},`, 200) + `]`, 413, `larger than 4096 bytes`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			status, out := post(t, srv.URL+"/predict", "application/json", []byte(c.body))
+			status, out := post(t, url+"/predict", "application/json", []byte(c.body))
 			if status != c.status || !strings.Contains(string(out), c.want) {
 				t.Errorf("%d %s, want %d with %s", status, out, c.status, c.want)
 			}
@@ -67,14 +87,13 @@ func TestServeJSON(t *testing.T) {
 		})
 	}
 	// After all those errors the server still answers.
-	if status, out := post(t, srv.URL+"/predict", "", []byte(good)); status != 200 || string(out) != goodOut {
+	if status, out := post(t, url+"/predict", "", []byte(good)); status != 200 || string(out) != goodOut {
 		t.Errorf("after errors: %d %s", status, out)
 	}
 }
 
 func TestServeEndpoints(t *testing.T) {
-	srv := httptest.NewServer(toy.Scorer().Handler(0))
-	defer srv.Close()
+	url := startServer(t, toy.Scorer(), 0)
 	for _, c := range []struct {
 		method, path string
 		status       int
@@ -87,7 +106,7 @@ func TestServeEndpoints(t *testing.T) {
 		{"DELETE", "/schema", 405, `use GET`},
 		{"GET", "/nope", 404, `no such endpoint`},
 	} {
-		req, _ := http.NewRequest(c.method, srv.URL+c.path, nil)
+		req, _ := http.NewRequest(c.method, url+c.path, nil)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -101,8 +120,7 @@ func TestServeEndpoints(t *testing.T) {
 }
 
 func TestServeConcurrent(t *testing.T) {
-	srv := httptest.NewServer(toy.Scorer().Handler(0))
-	defer srv.Close()
+	url := startServer(t, toy.Scorer(), 0)
 	var wg sync.WaitGroup
 	errs := make(chan error, 50)
 	for g := range 50 {
@@ -116,7 +134,7 @@ func TestServeConcurrent(t *testing.T) {
 			if g%7 == 3 {
 				body, want, status = `[{"x": null, "flag": false, "color": null}]`, "both missing", 400
 			}
-			resp, err := http.Post(srv.URL+"/predict", "application/json", strings.NewReader(body))
+			resp, err := http.Post(url+"/predict", "application/json", strings.NewReader(body))
 			if err != nil {
 				errs <- err
 				return
@@ -144,20 +162,18 @@ func TestServePanic(t *testing.T) {
 		}
 		return score(in, out)
 	}
-	srv := httptest.NewServer(s.Handler(0))
-	defer srv.Close()
-	status, out := post(t, srv.URL+"/predict", "application/json", []byte(`[{"x": 13, "flag": true, "color": "red"}]`))
+	url := startServer(t, s, 0)
+	status, out := post(t, url+"/predict", "application/json", []byte(`[{"x": 13, "flag": true, "color": "red"}]`))
 	if status != 500 || !strings.Contains(string(out), "model panicked: unlucky") {
 		t.Errorf("%d %s, want 500 with the panic", status, out)
 	}
-	if status, _ := post(t, srv.URL+"/predict", "application/json", []byte(`[{"x": 1, "flag": true, "color": "red"}]`)); status != 200 {
+	if status, _ := post(t, url+"/predict", "application/json", []byte(`[{"x": 1, "flag": true, "color": "red"}]`)); status != 200 {
 		t.Errorf("after a panic: %d", status)
 	}
 }
 
 func TestServeArrow(t *testing.T) {
-	srv := httptest.NewServer(toy.Scorer().Handler(0))
-	defer srv.Close()
+	url := startServer(t, toy.Scorer(), 0)
 	rec := record(t,
 		column{"id", i64, []any{1, 2}},
 		column{"x", f64, []any{1.0, nil}},
@@ -171,7 +187,7 @@ func TestServeArrow(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Close()
-	status, out := post(t, srv.URL+"/predict", "application/vnd.apache.arrow.stream", body.Bytes())
+	status, out := post(t, url+"/predict", "application/vnd.apache.arrow.stream", body.Bytes())
 	if status != 200 {
 		t.Fatalf("%d %s", status, out)
 	}
@@ -197,10 +213,10 @@ func TestServeArrow(t *testing.T) {
 	w = ipc.NewWriter(&body, ipc.WithSchema(bad.Schema()))
 	w.Write(bad)
 	w.Close()
-	if status, out := post(t, srv.URL+"/predict", "application/vnd.apache.arrow.stream", body.Bytes()); status != 400 || !strings.Contains(string(out), `column \"flag\" is missing`) {
+	if status, out := post(t, url+"/predict", "application/vnd.apache.arrow.stream", body.Bytes()); status != 400 || !strings.Contains(string(out), `column \"flag\" is missing`) {
 		t.Errorf("%d %s, want 400 naming flag", status, out)
 	}
-	if status, _ := post(t, srv.URL+"/predict", "application/vnd.apache.arrow.stream", []byte("not arrow")); status != 400 {
+	if status, _ := post(t, url+"/predict", "application/vnd.apache.arrow.stream", []byte("not arrow")); status != 400 {
 		t.Errorf("garbage Arrow body: %d, want 400", status)
 	}
 }
@@ -233,9 +249,8 @@ func TestServeBoolean(t *testing.T) {
 			return nil
 		},
 	}
-	srv := httptest.NewServer(s.Handler(0))
-	defer srv.Close()
-	code, body := post(t, srv.URL+"/predict", "application/json", []byte(`[{"x": 2}, {"x": -1}, {"x": null}]`))
+	url := startServer(t, s, 0)
+	code, body := post(t, url+"/predict", "application/json", []byte(`[{"x": 2}, {"x": -1}, {"x": null}]`))
 	if code != http.StatusOK || !strings.Contains(string(body), `{"positive":true},{"positive":false},{"positive":null}`) {
 		t.Errorf("status %d, body %s", code, body)
 	}
