@@ -36,6 +36,9 @@ func hybrid(b []byte, bw int, out []uint32) error {
 				v |= uint32(b[k]) << (8 * k)
 			}
 			b = b[byteWidth:]
+			if v>>bw != 0 && bw < 32 {
+				return fmt.Errorf("run value %d is wider than %d bits", v, bw)
+			}
 			m := int(min(h>>1, left))
 			for k := range m {
 				out[i+k] = v

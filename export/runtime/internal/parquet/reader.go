@@ -400,10 +400,15 @@ func (r *Reader) decodeChunk(e schemaElement, cm columnMeta, rows int64) (arrow.
 	case typeInt64, typeDouble:
 		c.width = 8
 	default:
-		c.offsets = []int32{0}
+		c.offsets = make([]int32, 1, rows+1)
 	}
+	// Rows were checked against the file's size, so the chunk's buffers
+	// are allocated once, not grown page by page.
 	if e.repetition == repOptional {
-		c.defs = make([]byte, 0, min(rows, 1<<20))
+		c.defs = make([]byte, 0, rows)
+	}
+	if c.width > 0 {
+		c.fixed = make([]byte, 0, rows*int64(c.width))
 	}
 	done := int64(0)
 	for done < rows {
@@ -527,7 +532,7 @@ func (c *chunk) readData(dec *decompressor, codec int32, h pageHeader, body []by
 	// Values are decoded packed at the page's first row, then spread to
 	// their rows when there are nulls.
 	at := len(c.fixed)
-	c.fixed = append(c.fixed, make([]byte, n*c.width)...)
+	c.fixed = c.fixed[:at+n*c.width] // pages hold no more than the chunk's rows
 	dst := c.fixed[at : at+present*c.width]
 	if err := c.readFixed(h.encoding, values, present, dst); err != nil {
 		return err
