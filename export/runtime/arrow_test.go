@@ -341,11 +341,7 @@ func TestTextInputs(t *testing.T) {
 	if _, err := s.BatchFromRecord(rec); err == nil || !strings.Contains(err.Error(), `column "w" has type float64; the model reads it as a text`) {
 		t.Errorf("a float64 column read as text: %v", err)
 	}
-	rows, err := runtime.ParseRows([]byte(`[{"w": "hi"}, {"w": null}, {"w": ""}, {"w": 7}]`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := s.BatchFromRows(rows)
+	b, err := s.BatchFromJSON([]byte(`[{"w": "hi"}, {"w": null}, {"w": ""}, {"w": 7}]`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -427,11 +423,7 @@ func TestVectorInputs(t *testing.T) {
 		t.Errorf("a float64 column read as a vector: %v", err)
 	}
 
-	parsed, err := runtime.ParseRows([]byte(`[{"v": [1, 2.5]}, {"v": null}, {"v": [null, -3]}]`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := s.BatchFromRows(parsed)
+	b, err := s.BatchFromJSON([]byte(`[{"v": [1, 2.5]}, {"v": null}, {"v": [null, -3]}]`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -443,11 +435,7 @@ func TestVectorInputs(t *testing.T) {
 		{`[{"v": 1}]`, `row 0: column "v": want an array of 2 numbers, got a number`},
 		{`[{"v": ["a", 1]}]`, `row 0: column "v": want an array of 2 numbers or nulls`},
 	} {
-		parsed, err := runtime.ParseRows([]byte(bad.body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.BatchFromRows(parsed); err == nil || !strings.Contains(err.Error(), bad.err) {
+		if _, err := s.BatchFromJSON([]byte(bad.body)); err == nil || !strings.Contains(err.Error(), bad.err) {
 			t.Errorf("%s: %v, want %q", bad.body, err, bad.err)
 		}
 	}

@@ -3,7 +3,6 @@ package runtime
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -286,14 +285,7 @@ func (s *Scorer) streamCommand(args []string, stdin io.Reader, stdout, _ io.Writ
 
 // scoreLine scores one JSON row object, appending its outputs to buf.
 func (s *Scorer) scoreLine(p *prepared, line, buf []byte) ([]byte, error) {
-	var row Row
-	if err := json.Unmarshal(line, &row); err != nil {
-		return nil, fmt.Errorf("malformed JSON: %v", err)
-	}
-	if row == nil {
-		return nil, errors.New("want a JSON object")
-	}
-	b, err := s.BatchFromRows([]Row{row})
+	b, err := s.decodeJSON(line, true)
 	if err != nil {
 		return nil, err
 	}

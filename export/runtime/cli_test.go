@@ -212,12 +212,12 @@ func TestStream(t *testing.T) {
 {"x": -3, "flag": 1, "color": null}`
 	want := []string{
 		`{"score":5,"probability_yes":0.9933071490757153,"prediction":"yes"}`,
-		`{"error":"line 2: malformed JSON: invalid character '\\n' in literal true (expecting 'e')"}`,
+		`{"error":"line 2: malformed JSON: invalid literal at offset 17"}`,
 		`{"error":"line 3: row 0: column \"x\": want a number, got a string \"1\""}`,
 		`{"error":"line 5: row 0: x and color are both missing"}`,
 		`{"score":12,"probability_yes":0.9999938558253978,"prediction":"yes"}`,
 		`{"error":"line 7: row 0: column \"color\" is missing (send null for a missing value)"}`,
-		`{"error":"line 8: malformed JSON: json: cannot unmarshal array into Go value of type map[string]json.RawMessage"}`,
+		`{"error":"line 8: want a JSON object, got an array"}`,
 		`{"score":-0.5,"probability_yes":0.3775406687981454,"prediction":"no"}`,
 	}
 	out := mustRun(t, in, "stream")

@@ -9,62 +9,119 @@ import (
 	"strconv"
 )
 
-// Row is one input row as JSON: column name to value.
-type Row = map[string]json.RawMessage
-
-// ParseRows reads a JSON request body: an array of row objects, or an
-// object whose "rows" member is one. It fails on malformed JSON and on
-// any other shape.
-func ParseRows(body []byte) ([]Row, error) {
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 {
-		return nil, errors.New("empty body: want a JSON array of row objects or {\"rows\": [...]}")
-	}
-	var rows []Row
-	switch body[0] {
-	case '[':
-		if err := json.Unmarshal(body, &rows); err != nil {
-			return nil, fmt.Errorf("malformed JSON: %v", err)
-		}
-	case '{':
-		var wrapped struct {
-			Rows *[]Row `json:"rows"`
-		}
-		if err := json.Unmarshal(body, &wrapped); err != nil {
-			return nil, fmt.Errorf("malformed JSON: %v", err)
-		}
-		if wrapped.Rows == nil {
-			return nil, errors.New(`want a JSON array of row objects or {"rows": [...]}; the object has no "rows"`)
-		}
-		rows = *wrapped.Rows
-	default:
-		return nil, errors.New("malformed JSON: want an array of row objects or {\"rows\": [...]}")
-	}
-	return rows, nil
-}
-
-// BatchFromRows reads the scorer's inputs from JSON rows; members that
-// are not inputs are ignored. A value is null for missing, a number for a
+// BatchFromJSON reads the scorer's inputs from a JSON body: an array of
+// row objects, or an object whose "rows" member is one. Members that are
+// not inputs are ignored. A value is null for missing, a number for a
 // Number input, true, false, 0 or 1 for a Boolean, a string for a
 // Category or Text (a number or boolean is read as its JSON text, for
 // models whose categories are such text), and an array of Width numbers
-// or nulls for a Vector. It fails, naming the row and column,
-// when a row lacks an input (send null for a missing value) or a value
-// has the wrong JSON type, such as a number given as a string.
-func (s *Scorer) BatchFromRows(rows []Row) (*Batch, error) {
+// or nulls for a Vector. It fails on malformed JSON or another shape,
+// and, naming the row and column, when a row lacks an input (send null
+// for a missing value) or a value has the wrong JSON type, such as a
+// number given as a string.
+func (s *Scorer) BatchFromJSON(body []byte) (*Batch, error) {
+	return s.decodeJSON(body, false)
+}
+
+// decodeJSON is BatchFromJSON, or with one set reads a single row object.
+// It checks the whole body's syntax first, so that malformed JSON is
+// reported as such whatever the rows hold.
+func (s *Scorer) decodeJSON(body []byte, one bool) (*Batch, error) {
 	p, err := s.prepare()
 	if err != nil {
 		return nil, err
 	}
-	b := newBatch(s, len(rows))
-	for i, row := range rows {
-		for j, c := range s.Inputs {
-			raw, ok := row[c.Name]
-			if !ok {
-				return nil, fmt.Errorf("row %d: column %q is missing (send null for a missing value)", i, c.Name)
+	sc := &jsonScanner{b: body}
+	sc.ws()
+	if sc.i == len(body) {
+		if one {
+			return nil, errors.New("empty line: want a JSON object")
+		}
+		return nil, errors.New(`empty body: want a JSON array of row objects or {"rows": [...]}`)
+	}
+	start := sc.i
+	if err := sc.skip(0); err != nil {
+		return nil, err
+	}
+	if sc.ws(); sc.i != len(body) {
+		return nil, sc.fail("data after the value")
+	}
+	// rows is the position of the array of rows, or of the one row.
+	rows := start
+	switch c := body[start]; {
+	case one:
+		if c != '{' {
+			return nil, fmt.Errorf("want a JSON object, got %s", jsonKind(body[start:]))
+		}
+	case c == '{':
+		rows = -1
+		sc.i = start + 1
+		for !sc.eat('}') {
+			sc.eat(',')
+			sc.ws()
+			_, key, _ := sc.str(true)
+			sc.eat(':')
+			sc.ws()
+			if key == "rows" {
+				rows = sc.i
 			}
-			if err := readJSON(c, p.codes[j], raw, b, j, i); err != nil {
-				return nil, fmt.Errorf("row %d: column %q: %v", i, c.Name, err)
+			sc.skip(0)
+		}
+		if rows < 0 {
+			return nil, errors.New(`want a JSON array of row objects or {"rows": [...]}; the object has no "rows"`)
+		}
+		if body[rows] != '[' {
+			return nil, fmt.Errorf(`want "rows" to be an array of row objects, got %s`, jsonKind(body[rows:]))
+		}
+	case c != '[':
+		return nil, fmt.Errorf("want a JSON array of row objects or {\"rows\": [...]}, got %s", jsonKind(body[start:]))
+	}
+
+	// Count the rows, checking that each is an object, then read them.
+	n := 1
+	if !one {
+		n = 0
+		sc.i = rows + 1
+		for !sc.eat(']') {
+			sc.eat(',')
+			sc.ws()
+			if body[sc.i] != '{' {
+				return nil, fmt.Errorf("row %d: want an object, got %s", n, jsonKind(body[sc.i:]))
+			}
+			sc.skip(0)
+			n++
+		}
+		rows++
+	}
+	b := newBatch(s, n)
+	seen := make([]int, len(s.Inputs)) // the last row that held input j, plus one
+	sc.i = rows
+	for i := range n {
+		sc.eat(',')
+		sc.eat('{')
+		for !sc.eat('}') {
+			sc.eat(',')
+			sc.ws()
+			key, _, _ := sc.str(false)
+			sc.eat(':')
+			sc.ws()
+			from := sc.i
+			sc.skip(0)
+			j, ok := p.inputs[string(key)]
+			if bytes.IndexByte(key, '\\') >= 0 {
+				j, ok = p.inputs[unescape(key)]
+			}
+			if !ok {
+				continue
+			}
+			if err := readJSON(s.Inputs[j], p.codes[j], body[from:sc.i], b, j, i); err != nil {
+				return nil, fmt.Errorf("row %d: column %q: %v", i, s.Inputs[j].Name, err)
+			}
+			seen[j] = i + 1
+		}
+		for j, c := range s.Inputs {
+			if seen[j] != i+1 {
+				return nil, fmt.Errorf("row %d: column %q is missing (send null for a missing value)", i, c.Name)
 			}
 		}
 	}
@@ -88,12 +145,9 @@ func jsonKind(raw []byte) string {
 	return "a number"
 }
 
-// readJSON stores raw, the value of input c in row i, into b.
-func readJSON(c Column, codes map[string]int32, raw json.RawMessage, b *Batch, j, i int) error {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return errors.New("no value")
-	}
+// readJSON stores raw, the value of input c in row i, into b. The JSON
+// syntax of raw has been checked.
+func readJSON(c Column, codes map[string]int32, raw []byte, b *Batch, j, i int) error {
 	isNull := string(raw) == "null"
 	switch c.Kind {
 	case Number:
@@ -127,9 +181,7 @@ func readJSON(c Column, codes map[string]int32, raw json.RawMessage, b *Batch, j
 			b.Codes[j][i] = Missing
 			return nil
 		case "a string":
-			if err := json.Unmarshal(raw, &text); err != nil {
-				return err
-			}
+			_, text, _ = (&jsonScanner{b: raw}).str(true)
 		case "a number", "a boolean":
 			text = string(raw)
 		default:

@@ -35,6 +35,8 @@ func (k Kind) String() string {
 // prepared is what the runtime derives once from a Scorer's columns, so
 // that each batch only looks things up.
 type prepared struct {
+	// inputs maps an input's name to its index.
+	inputs map[string]int
 	// codes[j] maps a category of input j to its code; nil unless input j
 	// is a Category.
 	codes []map[string]int32
@@ -79,11 +81,16 @@ func (s *Scorer) build() (*prepared, error) {
 		return nil, errors.New("scorer has no Score function")
 	}
 	p := &prepared{
+		inputs:      make(map[string]int, len(s.Inputs)),
 		codes:       make([]map[string]int32, len(s.Inputs)),
 		labels:      make([]labelSet, len(s.Outputs)),
 		outputNames: make(map[string]bool, len(s.Outputs)),
 	}
 	for j, c := range s.Inputs {
+		if _, dup := p.inputs[c.Name]; dup {
+			return nil, fmt.Errorf("input %q is listed twice", c.Name)
+		}
+		p.inputs[c.Name] = j
 		switch c.Kind {
 		case Number, Boolean, Text:
 		case Vector:

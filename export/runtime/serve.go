@@ -148,11 +148,7 @@ func statusOf(err error) int {
 
 // predictJSON answers JSON rows with their outputs.
 func (s *Scorer) predictJSON(body []byte) http1.Response {
-	rows, err := ParseRows(body)
-	if err != nil {
-		return failure(400, err.Error())
-	}
-	b, err := s.BatchFromRows(rows)
+	b, err := s.BatchFromJSON(body)
 	if err != nil {
 		return failure(statusOf(err), err.Error())
 	}
