@@ -109,10 +109,6 @@ func (g *Gen) BlockRow() string { return "r" }
 // rows the block holds (1 to BlockRows).
 func (g *Gen) BlockLen() string { return "n" }
 
-// Rows is the name of the variable holding the number of rows in the
-// batch, for Var statements: a buffer needs min(rows, BlockRows) rows.
-func (g *Gen) Rows() string { return "rows" }
-
 // Blocks reports whether the model may write block code (BlockLine): a
 // scorer's model may, and the last step of a pipeline whose outputs are
 // that step's.
@@ -121,12 +117,14 @@ func (g *Gen) Blocks() bool { return g.blocks }
 // NoBlocks forbids block code to the model of g and its steps.
 func (g *Gen) NoBlocks() { g.blocks = false }
 
-// Var declares a variable once per batch, before its first block: a
-// buffer that row code fills at index BlockRow and block code reads,
-// sized from Rows.
-func (g *Gen) Var(format string, args ...any) {
-	fmt.Fprintf(&g.vars, format, args...)
-	g.vars.WriteByte('\n')
+// Buffer declares name, once per batch before its first block, as a
+// zeroed []elem of perRow values for each row of a block: a buffer that
+// row code fills at index BlockRow and block code reads. Its memory is
+// kept between batches (runtime.Buffers).
+func (g *Gen) Buffer(name, elem string, perRow int) {
+	pool := g.Local("pool")
+	g.Decl("// %s keeps %s's memory between batches.\nvar %s runtime.Buffers[%s]", pool, name, pool, elem)
+	fmt.Fprintf(&g.vars, "%s := %s.Get(min(rows, %d)*%d)\ndefer %s.Put(%s)\n", name, pool, BlockRows, perRow, pool, name)
 }
 
 // BlockLine adds a statement run once per block of rows, after the row

@@ -305,7 +305,7 @@ func TestGBDTScorerMatchesApply(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := "make([]" + tc.slot + ","; !bytes.Contains(files["model.go"], []byte(want)) {
+			if want := "runtime.Buffers[" + tc.slot + "]"; !bytes.Contains(files["model.go"], []byte(want)) {
 				t.Errorf("the scorer does not read its features as %s", tc.slot)
 			}
 			exe := buildExe(t, m)

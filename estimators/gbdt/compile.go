@@ -38,9 +38,9 @@ func (m *Model) Compile(g *estimators.Gen) error {
 	var call func(group string)
 	if g.Blocks() {
 		row = g.BlockRow()
-		g.Var("%s := make([]%s, min(%s, %d)*%d)", xs, slot, g.Rows(), estimators.BlockRows, width)
+		g.Buffer(xs, slot, width)
 		for k := range raw {
-			g.Var("%s := make([]float64, min(%s, %d))", raw[k], g.Rows(), estimators.BlockRows)
+			g.Buffer(raw[k], "float64", 1)
 		}
 		g.Line("%s := (*[%d]%s)(%s[%s*%d:])", x, width, slot, xs, g.BlockRow(), width)
 		args := fmt.Sprintf("%s, %s, %s", xs, g.BlockLen(), strings.Join(raw, ", "))

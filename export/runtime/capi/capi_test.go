@@ -307,3 +307,21 @@ func TestPredictRecord(t *testing.T) {
 		}
 	})
 }
+
+// TestPredictMatrixReusesBuffers checks that a warm call takes its
+// buffers from the previous calls rather than allocating a chunk's worth.
+func TestPredictMatrixReusesBuffers(t *testing.T) {
+	s := toy.Scorer()
+	rows := 3 * chunkRows / 2
+	x := make([]float64, 3*rows)
+	out := make([]float64, 3*rows)
+	call := func() {
+		if err := predictMatrix(s, ptr(x), int64(rows), 3, ptr(out), int64(len(out))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	call()
+	if n := testing.AllocsPerRun(20, call); n > 2 {
+		t.Errorf("a warm call makes %v allocations", n)
+	}
+}

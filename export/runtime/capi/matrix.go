@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"runtime/debug"
+	"sync"
 	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -53,15 +54,9 @@ func predictMatrix(s *runtime.Scorer, x *float64, rows, cols int64, out *float64
 	os := unsafe.Slice(out, rows*nout)
 
 	n := int(min(rows, chunkRows))
-	b := &runtime.Batch{Floats: make([][]float64, nin), Codes: make([][]int32, nin)}
-	for j, c := range s.Inputs {
-		if c.Kind == runtime.Category {
-			b.Codes[j] = make([]int32, n)
-		} else {
-			b.Floats[j] = make([]float64, n)
-		}
-	}
-	res := s.NewResult(n)
+	sc := scratchOf(s, n)
+	defer sc.put()
+	b, res := &sc.batch, sc.res
 	for lo := 0; lo < int(rows); lo += n {
 		hi := min(lo+n, int(rows))
 		b.N, res.N = hi-lo, hi-lo
@@ -81,6 +76,39 @@ func predictMatrix(s *runtime.Scorer, x *float64, rows, cols int64, out *float64
 	}
 	return nil
 }
+
+// scratch is a call's columnar copy of its rows and its outputs, kept for
+// the next call (per scorer), so that a warm library does not ask the
+// garbage collector for a chunk's worth of memory on every call.
+type scratch struct {
+	pool  *sync.Pool
+	rows  int // the capacity of every slice
+	batch runtime.Batch
+	res   *runtime.Result
+}
+
+var scratchPools sync.Map // *runtime.Scorer to *sync.Pool of *scratch
+
+// scratchOf returns buffers for n rows of s's inputs and outputs.
+func scratchOf(s *runtime.Scorer, n int) *scratch {
+	p, _ := scratchPools.LoadOrStore(s, &sync.Pool{})
+	pool := p.(*sync.Pool)
+	if sc, ok := pool.Get().(*scratch); ok && sc.rows >= n {
+		return sc
+	}
+	sc := &scratch{pool: pool, rows: n, res: s.NewResult(n)}
+	sc.batch.Floats, sc.batch.Codes = make([][]float64, len(s.Inputs)), make([][]int32, len(s.Inputs))
+	for j, c := range s.Inputs {
+		if c.Kind == runtime.Category {
+			sc.batch.Codes[j] = make([]int32, n)
+		} else {
+			sc.batch.Floats[j] = make([]float64, n)
+		}
+	}
+	return sc
+}
+
+func (sc *scratch) put() { sc.pool.Put(sc) }
 
 // checkMatrix checks quiver_predict_matrix's arguments.
 func checkMatrix(x *float64, rows, cols int64, out *float64, outLen, nin, nout int64) error {
