@@ -47,6 +47,14 @@ type Value struct {
 	// Width marks a vector, a fixed-size list of Width numbers per row:
 	// Expr is then a []float64 expression of the row's numbers.
 	Width int
+	// Raw is, for a categorical value the scorer reads as text (because
+	// a text step reads the same column), the text: what TextInput
+	// gives.
+	Raw *Value
+	// Input names the scorer's input column the value comes from value
+	// for value (renamed, or missing values filled), whose text the
+	// scorer can read for text steps; empty for other computed values.
+	Input string
 }
 
 // Codes a categorical Value takes besides a category's index.
@@ -68,6 +76,9 @@ type Gen struct {
 	vals   map[string]Value
 	seq    map[string]int
 	prefix string
+	// text collects the input columns a text step asked for as text
+	// but found as category codes; shared with the Gen's Subs.
+	text map[string]bool
 	// imports are packages the declarations use beyond the scorer's own.
 	imports map[string]bool
 	// blocks reports whether the model may write block code: false for
@@ -95,7 +106,23 @@ func NewGen(columns map[string]Value) *Gen {
 	for k, v := range columns {
 		env[k] = v
 	}
-	return &Gen{env: env, vals: map[string]Value{}, seq: map[string]int{}, prefix: "q", blocks: true}
+	return &Gen{env: env, vals: map[string]Value{}, seq: map[string]int{}, prefix: "q", blocks: true, text: map[string]bool{}}
+}
+
+// SetColumn makes the column name read as v by the models compiled after.
+func (g *Gen) SetColumn(name string, v Value) { g.env[name] = v }
+
+// TextNeeded returns, sorted, the scorer's input columns that a text step
+// failed to read as text because the scorer reads them as category codes
+// for other steps: compiled again with each given as a Value that is
+// categorical and holds its text in Raw, the text steps find it.
+func (g *Gen) TextNeeded() []string {
+	out := make([]string, 0, len(g.text))
+	for c := range g.text {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Row is the name of the variable holding the row's index in the batch.
@@ -116,6 +143,14 @@ func (g *Gen) Blocks() bool { return g.blocks }
 
 // NoBlocks forbids block code to the model of g and its steps.
 func (g *Gen) NoBlocks() { g.blocks = false }
+
+// Batch adds a statement run once per batch, before its rows: a variable
+// that row code reads, computed from the batch's inputs (such as a text
+// input's values).
+func (g *Gen) Batch(format string, args ...any) {
+	fmt.Fprintf(&g.vars, format, args...)
+	g.vars.WriteByte('\n')
+}
 
 // Buffer declares name, once per batch before its first block, as a
 // zeroed []elem of perRow values for each row of a block: a buffer that
@@ -166,13 +201,20 @@ func (g *Gen) Input(name string) (Value, error) {
 
 // TextInput returns the text column name, for a text step. It fails with
 // a KindColumn error when no such column reaches the model and a KindType
-// error when it is not text (a column another step reads as categories
-// reaches every step as category codes, which have lost unseen values'
-// text).
+// error when it is not text. A column the scorer reads as category codes
+// for other steps has lost unseen values' text: the failure then notes
+// the input column for TextNeeded.
 func (g *Gen) TextInput(name string) (Value, error) {
 	v, err := g.Pass(name)
-	if err == nil && v.Strings == "" {
-		err = engine.Errorf(engine.KindType, "column %q reaches the text step as numbers or category codes, not as its text (another step of the pipeline reads it as categories)", name)
+	switch {
+	case err != nil, v.Strings != "":
+	case v.Raw != nil:
+		return *v.Raw, nil
+	default:
+		if v.Categorical && v.Input != "" {
+			g.text[v.Input] = true
+		}
+		err = engine.Errorf(engine.KindType, "column %q reaches the text step as numbers or category codes, not as its text", name)
 	}
 	return v, err
 }
@@ -276,6 +318,7 @@ func (g *Gen) Decls() string { return g.decls.String() }
 func (g *Gen) Loop(n string) string {
 	var b strings.Builder
 	if !slices.ContainsFunc(g.segs, func(s segment) bool { return s.block }) {
+		b.WriteString(g.vars.String())
 		fmt.Fprintf(&b, "for i := 0; i < %s; i++ {\n", n)
 		for _, s := range g.segs {
 			b.WriteString(s.code.String())
@@ -306,6 +349,7 @@ func (g *Gen) Sub(prefix string, columns map[string]Value) *Gen {
 	s := NewGen(columns)
 	s.prefix = g.prefix + prefix
 	s.blocks = g.blocks
+	s.text = g.text
 	return s
 }
 

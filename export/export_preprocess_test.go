@@ -271,9 +271,9 @@ func TestPreprocessScorersMatchApply(t *testing.T) {
 }
 
 // TestTextRefusals checks what text columns cannot do in a scorer, and
-// that it says so: a scorer writes no text, and a text step cannot read a
-// column another step reads as categories (the scorer's codes have lost
-// unseen values' text).
+// that it says so: a scorer writes no text, and a text step cannot read
+// category codes computed from something other than an input column
+// (which have lost unseen values' text).
 func TestTextRefusals(t *testing.T) {
 	train := prepRecord(prepData{n: 300, seed: 1})
 	defer train.Release()
@@ -393,6 +393,16 @@ func TestPreprocessPipelineScorersMatchApply(t *testing.T) {
 			{"rename_columns", estimators.Spec{Target: "y"}, map[string]any{"columns": `{"size": "sz"}`}},
 			{"gbdt", estimators.Spec{Target: "y", Features: []string{"a", "color_h0", "color_h1", "color_h2", "color_h3", "sz", "k"}},
 				map[string]any{"max_iter": 10, "num_leaves": 7}},
+		}},
+		// The imputer reads color as categories, a text step its filled
+		// text after a rename: the scorer reads color's text, codes it
+		// for the imputer, and hands the filled text on.
+		{"impute then tokenize", []chainStep{
+			{"imputer", estimators.Spec{Features: []string{"color", "size"}}, map[string]any{"strategy": "most_frequent"}},
+			{"rename_columns", estimators.Spec{Target: "y"}, map[string]any{"columns": `{"color": "colour"}`}},
+			{"hashed_tokens", estimators.Spec{Features: []string{"colour"}}, map[string]any{"n_features": 4}},
+			{"one_hot", estimators.Spec{Features: []string{"size"}}, nil},
+			{"drop_columns", estimators.Spec{Target: "y"}, map[string]any{"columns": `["yb"]`}},
 		}},
 		{"gbdt", []chainStep{
 			{"imputer", estimators.Spec{Features: []string{"a", "color", "size"}},

@@ -66,12 +66,40 @@ func Generate(m estimators.Model, target, pkg string, metadata json.RawMessage) 
 			}
 		}
 	}
-	inputs, env, err := inputColumns(fields)
-	if err != nil {
-		return nil, err
+	// A column that text steps read as text and others as categories is
+	// read as text, and coded for the others; which columns are found by
+	// compiling.
+	text := map[string]bool{}
+	var (
+		inputs []runtimeColumn
+		g      *estimators.Gen
+		err    error
+	)
+	for {
+		var env map[string]estimators.Value
+		inputs, env, err = inputColumns(fields, text)
+		if err != nil {
+			return nil, err
+		}
+		g = estimators.NewGen(env)
+		for _, f := range fields {
+			if text[f.Name] {
+				raw := env[f.Name]
+				code, _ := g.Code(raw, f.Categories)
+				g.SetColumn(f.Name, estimators.Value{Expr: code, Categorical: true, Categories: f.Categories, Raw: &raw, Input: f.Name})
+			}
+		}
+		err = c.Compile(g)
+		more := false
+		for _, name := range g.TextNeeded() {
+			more = more || !text[name]
+			text[name] = true
+		}
+		if err == nil || !more {
+			break
+		}
 	}
-	g := estimators.NewGen(env)
-	if err := c.Compile(g); err != nil {
+	if err != nil {
 		return nil, engine.Errorf(engine.KindValue, "export: %v", err)
 	}
 	names, vals := g.Outputs()
@@ -232,34 +260,36 @@ func stringsLiteral(ss []string) string {
 
 // inputColumns describes the model's inputs to the runtime and to the
 // generator: a category input by its training categories, a string input
-// without categories as text, a boolean as 0 or 1, a fixed-size list as a
-// vector, anything else as a number.
-func inputColumns(fields []engine.Field) ([]runtimeColumn, map[string]estimators.Value, error) {
+// without categories (or one of the columns text) as text, a boolean as
+// 0 or 1, a fixed-size list as a vector, anything else as a number.
+func inputColumns(fields []engine.Field, text map[string]bool) ([]runtimeColumn, map[string]estimators.Value, error) {
 	cols := make([]runtimeColumn, len(fields))
 	env := make(map[string]estimators.Value, len(fields))
 	for j, f := range fields {
 		switch {
-		case f.Categories == nil && isStringType(f.Type):
+		case f.Categories == nil && isStringType(f.Type), text[f.Name]:
 			// No step knows categories of it: text steps read its text,
 			// an encoder further on (after a rename, say) looks it up.
+			// (Or text steps read it and others know categories: the
+			// caller codes it for those.)
 			cols[j] = runtimeColumn{Name: f.Name, Kind: "runtime.Text", Type: f.Type}
-			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inC%d[i]", j), Strings: fmt.Sprintf("inS%d", j)}
+			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inC%d[i]", j), Strings: fmt.Sprintf("inS%d", j), Input: f.Name}
 		case f.Categories != nil:
 			cols[j] = runtimeColumn{Name: f.Name, Kind: "runtime.Category", Type: f.Type, Categories: slices.Clone(f.Categories)}
-			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inC%d[i]", j), Categorical: true, Categories: f.Categories}
+			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inC%d[i]", j), Categorical: true, Categories: f.Categories, Input: f.Name}
 		case f.Type == "bool":
 			cols[j] = runtimeColumn{Name: f.Name, Kind: "runtime.Boolean", Type: f.Type}
-			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inF%d[i]", j), Bool: true}
+			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inF%d[i]", j), Bool: true, Input: f.Name}
 		case strings.HasPrefix(f.Type, "fixed_size_list<"):
 			w, err := listWidth(f.Type)
 			if err != nil {
 				return nil, nil, engine.Errorf(engine.KindValue, "export: column %q: %v", f.Name, err)
 			}
 			cols[j] = runtimeColumn{Name: f.Name, Kind: "runtime.Vector", Type: f.Type, Width: w}
-			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inF%d[i*%d:(i+1)*%d]", j, w, w), Width: w}
+			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inF%d[i*%d:(i+1)*%d]", j, w, w), Width: w, Input: f.Name}
 		default:
 			cols[j] = runtimeColumn{Name: f.Name, Kind: "runtime.Number", Type: f.Type}
-			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inF%d[i]", j)}
+			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inF%d[i]", j), Input: f.Name}
 		}
 	}
 	return cols, env, nil

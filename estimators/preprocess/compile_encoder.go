@@ -166,7 +166,17 @@ func (m *ImputerModel) Compile(g *estimators.Gen) error {
 			o := bind(g, "o", c)
 			g.Line("if %s == %d {\n%s = %d\n}", o, codeMissing, o, fc)
 			g.Line("_ = %s", o)
-			g.Output(in.Name, estimators.Value{Expr: o, Categorical: true, Categories: cats, LabelType: v.LabelType})
+			out := estimators.Value{Expr: o, Categorical: true, Categories: cats, LabelType: v.LabelType, Input: v.Input}
+			if v.Raw != nil {
+				// The text, filled: the batch's values and the fill
+				// value after them.
+				texts := g.Local("texts")
+				g.Batch("%[1]s := append(%[2]s[:len(%[2]s):len(%[2]s)], %[3]q)", texts, v.Raw.Strings, fill)
+				tc := bind(g, "t", v.Raw.Expr)
+				g.Line("if %s < 0 {\n%s = int32(len(%s) - 1)\n}", tc, tc, texts)
+				out.Raw = &estimators.Value{Expr: tc, Strings: texts}
+			}
+			g.Output(in.Name, out)
 			flags[j] = fmt.Sprintf("%s == %d", c, codeMissing)
 			continue
 		}
