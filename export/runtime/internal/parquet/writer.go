@@ -134,9 +134,16 @@ func (w *Writer) Write(rec arrow.Record) error {
 	for j, col := range rec.Columns() {
 		start := w.pos
 		cm := columnMeta{typ: w.elems[j].typ, codec: codecSnappy, numValues: int64(n), dataOffset: start}
+		var str func(int) string
+		if cm.typ == typeByteArray {
+			var ok bool
+			if str, ok = stringsOf(col); !ok {
+				return fmt.Errorf("parquet: column %q is %s, not strings", w.elems[j].name, col.DataType())
+			}
+		}
 		for lo := 0; lo < n; {
-			hi := pageEnd(col, lo, n)
-			raw := pageBytes(col, lo, hi)
+			hi := pageEnd(col, str, lo, n)
+			raw := pageBytes(col, str, lo, hi)
 			comp := snappy.Encode(nil, raw)
 			h := &tenc{}
 			h.begin()
@@ -169,44 +176,44 @@ func (w *Writer) Write(rec arrow.Record) error {
 }
 
 // pageEnd is where the page starting at row lo ends: after about
-// pageSize bytes of values.
-func pageEnd(col arrow.Array, lo, n int) int {
-	switch col.DataType().ID() {
-	case arrow.STRING, arrow.LARGE_STRING, arrow.DICTIONARY:
-		str := stringsOf(col)
-		size := 0
-		for i := lo; i < n; i++ {
-			if size >= pageSize {
-				return i
-			}
-			if col.IsValid(i) {
-				size += 4 + len(str(i))
-			}
-		}
-		return n
+// pageSize bytes of values. str reads a string column's values.
+func pageEnd(col arrow.Array, str func(int) string, lo, n int) int {
+	if str == nil {
+		return min(n, lo+pageSize/8)
 	}
-	return min(n, lo+pageSize/8)
+	size := 0
+	for i := lo; i < n; i++ {
+		if size >= pageSize {
+			return i
+		}
+		if col.IsValid(i) {
+			size += 4 + len(str(i))
+		}
+	}
+	return n
 }
 
-// stringsOf returns the accessor of a string column's values.
-func stringsOf(col arrow.Array) func(int) string {
+// stringsOf returns the accessor of a string column's values, plain or
+// dictionary-encoded, and whether col is one.
+func stringsOf(col arrow.Array) (func(int) string, bool) {
 	switch a := col.(type) {
 	case *array.String:
-		return a.Value
+		return a.Value, true
 	case *array.LargeString:
-		return a.Value
+		return a.Value, true
 	case *array.Dictionary:
-		dict := stringsOf(a.Dictionary())
-		return func(i int) string { return dict(a.GetValueIndex(i)) }
+		if dict, ok := stringsOf(a.Dictionary()); ok {
+			return func(i int) string { return dict(a.GetValueIndex(i)) }, true
+		}
 	}
-	panic("parquet: not a string column") // NewWriter admits no other
+	return nil, false
 }
 
 // pageBytes is the uncompressed body of a data page of rows [lo, hi):
 // the definition levels, then the present values.
-func pageBytes(col arrow.Array, lo, hi int) []byte {
+func pageBytes(col arrow.Array, str func(int) string, lo, hi int) []byte {
 	n := hi - lo
-	b := make([]byte, 4, 16+n/8)
+	b := make([]byte, 4, 16+n/8+8*n)
 	if col.NullN() == 0 {
 		// One run of n ones.
 		b = binary.AppendUvarint(b, uint64(n)<<1)
@@ -224,8 +231,17 @@ func pageBytes(col arrow.Array, lo, hi int) []byte {
 		b = append(b, bm...)
 	}
 	binary.LittleEndian.PutUint32(b, uint32(len(b)-4))
-	switch a := col.(type) {
-	case *array.Boolean:
+	if str != nil {
+		for i := lo; i < hi; i++ {
+			if col.IsValid(i) {
+				s := str(i)
+				b = binary.LittleEndian.AppendUint32(b, uint32(len(s)))
+				b = append(b, s...)
+			}
+		}
+		return b
+	}
+	if a, ok := col.(*array.Boolean); ok {
 		bm := make([]byte, n/8+1)
 		k := 0
 		for i := lo; i < hi; i++ {
@@ -237,16 +253,6 @@ func pageBytes(col arrow.Array, lo, hi int) []byte {
 			}
 		}
 		return append(b, bm[:(k+7)/8]...)
-	case *array.String, *array.LargeString, *array.Dictionary:
-		str := stringsOf(col)
-		for i := lo; i < hi; i++ {
-			if col.IsValid(i) {
-				s := str(i)
-				b = binary.LittleEndian.AppendUint32(b, uint32(len(s)))
-				b = append(b, s...)
-			}
-		}
-		return b
 	}
 	// Fixed-width values: narrow integers widen to INT32.
 	d := col.Data()
@@ -256,6 +262,9 @@ func pageBytes(col arrow.Array, lo, hi int) []byte {
 	switch d.DataType().ID() {
 	case arrow.INT8, arrow.INT16:
 		signed = true
+	}
+	if col.NullN() == 0 && w >= 4 && littleEndian {
+		return append(b, vals...)
 	}
 	for i := range n {
 		if !col.IsValid(lo + i) {
