@@ -13,9 +13,9 @@ import (
 	"github.com/pierrec/lz4/v4"
 )
 
-// maxPage bounds a page's declared uncompressed size; writers cut pages
-// at about a megabyte, and a larger claim is a corrupt header.
-const maxPage = 1 << 30
+// maxPage bounds a page's uncompressed size; writers cut pages at about
+// a megabyte, and a far larger claim is a corrupt header.
+const maxPage = 1 << 27
 
 // decompressor holds the stream decoders a file's pages reuse.
 type decompressor struct {
@@ -59,7 +59,10 @@ func (d *decompressor) decompress(codec int32, src []byte, size int) ([]byte, er
 		}
 	case codecZstd:
 		if d.zstd == nil {
-			if d.zstd, err = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true)); err != nil {
+			// A frame's window is allocated as its header says, so the
+			// header may ask for no more than a page.
+			if d.zstd, err = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
+				zstd.WithDecoderMaxWindow(maxPage), zstd.WithDecoderMaxMemory(maxPage)); err != nil {
 				return nil, err
 			}
 		}
