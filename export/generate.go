@@ -148,12 +148,12 @@ func Generate(m estimators.Model, target, pkg string, metadata json.RawMessage) 
 		if v.Width > 0 {
 			return nil, engine.Errorf(engine.KindValue, "export: output %q is a vector, which scorers cannot write yet; drop the column before the pipeline's end", f.Name)
 		}
-		if v.Strings != "" {
-			return nil, engine.Errorf(engine.KindValue, "export: output %q is text, which scorers cannot write yet (they write numbers and class labels); drop the column before the pipeline's end, or leave a text step's keep_input off", f.Name)
-		}
 		oc := runtimeColumn{Name: f.Name, Kind: "runtime.Float", Type: "float64"}
-		if v.Bool {
+		switch {
+		case v.Bool:
 			oc = runtimeColumn{Name: f.Name, Kind: "runtime.Boolean", Type: "bool"}
+		case v.Strings != "":
+			oc = runtimeColumn{Name: f.Name, Kind: "runtime.Text", Type: "utf8"}
 		}
 		if v.Categorical {
 			lt := v.LabelType
@@ -180,17 +180,23 @@ func Generate(m estimators.Model, target, pkg string, metadata json.RawMessage) 
 		}
 	}
 	for k, oc := range outputs {
-		if oc.Kind == "runtime.Label" {
+		switch oc.Kind {
+		case "runtime.Label", "runtime.Text":
 			fmt.Fprintf(&src, "outC%d := out.Codes[%d]\n", k, k)
-		} else {
+		default:
 			fmt.Fprintf(&src, "outF%d := out.Floats[%d]\n", k, k)
 		}
 	}
 	for k, oc := range outputs {
 		v := vals[want[k].Name]
-		if oc.Kind == "runtime.Label" {
+		switch oc.Kind {
+		case "runtime.Text":
+			// A text output's codes index the values it was read from.
+			g.Batch("out.Strings[%d] = %s", k, v.Strings)
 			g.Line("outC%d[%s] = %s", k, g.Row(), v.Expr)
-		} else {
+		case "runtime.Label":
+			g.Line("outC%d[%s] = %s", k, g.Row(), v.Expr)
+		default:
 			g.Line("outF%d[%s] = %s", k, g.Row(), v.Expr)
 		}
 	}

@@ -433,6 +433,23 @@ def test_text_steps_export(tmp_path):
     assert {c["name"]: c["kind"] for c in schema["inputs"]}["text"] == "text"
 
 
+def test_text_outputs_export(tmp_path):
+    df = pd.DataFrame({"text": ["red apple", None, "sky \"42\"", "x"], "x": [1.0, 2.0, 3.0, 4.0]})
+    steps = quiver.pipeline(("match", quiver.regex_features(patterns='{"digits": "[0-9]+"}', keep_input=True)))
+    predict, _, _ = steps(df)
+    assert predict.exportable, predict.export_blocker
+    exe = quiver.export(predict, tmp_path / "text-out")
+    want = predict(df)
+    out = run(exe, "predict", "--input-format", "csv", "--output-format", "csv", data=df.to_csv(index=False).encode())
+    assert out.returncode == 0, out.stderr.decode()
+    got = pd.read_csv(io.BytesIO(out.stdout))
+    assert got["text"].tolist()[:1] + got["text"].tolist()[2:] == ["red apple", 'sky "42"', "x"]
+    assert pd.isna(got["text"][1])
+    np.testing.assert_array_equal(got["text_digits"].to_numpy(), want["text_digits"].to_numpy().astype(float))
+    lines = run(exe, "stream", data=b'{"text": "a\\tb", "x": 1}\n{"text": null, "x": 2}\n').stdout.decode().splitlines()
+    assert [json.loads(line)["text"] for line in lines] == ["a\tb", None]
+
+
 def test_vector_features_export(tmp_path):
     rng = np.random.default_rng(4)
     emb = rng.standard_normal((600, 3))

@@ -307,15 +307,16 @@ func textOf(arr arrow.Array) func(i int) string {
 // other entry points report it.
 func (s *Scorer) NewResult(n int) *Result {
 	r := &Result{
-		N:      n,
-		Floats: make([][]float64, len(s.Outputs)),
-		Codes:  make([][]int32, len(s.Outputs)),
+		N:       n,
+		Floats:  make([][]float64, len(s.Outputs)),
+		Codes:   make([][]int32, len(s.Outputs)),
+		Strings: make([][]string, len(s.Outputs)),
 	}
 	for j, c := range s.Outputs {
 		switch c.Kind {
 		case Float, Boolean:
 			r.Floats[j] = make([]float64, n)
-		case Label:
+		case Label, Text:
 			r.Codes[j] = make([]int32, n)
 		}
 	}
@@ -410,16 +411,54 @@ func (s *Scorer) RecordFromResult(in arrow.Record, res *Result, mem memory.Alloc
 			bld.Release()
 		case Label:
 			arr, err = labelArray(c, p.labels[j], res.Codes[j], n, mem)
-			if err != nil {
-				release()
-				return nil, err
-			}
+		case Text:
+			arr, err = textArray(c, res.Codes[j], res.Strings[j], n, mem)
+		}
+		if err != nil {
+			release()
+			return nil, err
 		}
 		cols = append(cols, arr)
 	}
 	rec := array.NewRecord(schema, cols, int64(n))
 	release()
 	return rec, nil
+}
+
+// textOutput returns the value of row i of a Text output, whose codes
+// index vals, reporting false for a missing one; it fails for a code out
+// of range.
+func textOutput(c Column, codes []int32, vals []string, i int) (string, bool, error) {
+	code := codes[i]
+	switch {
+	case code == Missing:
+		return "", false, nil
+	case code < 0 || int(code) >= len(vals):
+		return "", false, fmt.Errorf("output %q row %d: text code %d out of range [0, %d)", c.Name, i, code, len(vals))
+	}
+	return vals[code], true, nil
+}
+
+// textArray builds a Text output's utf8 column from its codes.
+func textArray(c Column, codes []int32, vals []string, n int, mem memory.Allocator) (arrow.Array, error) {
+	if len(codes) != n {
+		return nil, fmt.Errorf("output %q has %d codes for %d rows", c.Name, len(codes), n)
+	}
+	bld := array.NewStringBuilder(mem)
+	defer bld.Release()
+	bld.Reserve(n)
+	for i := range n {
+		v, ok, err := textOutput(c, codes, vals, i)
+		switch {
+		case err != nil:
+			return nil, err
+		case ok:
+			bld.Append(v)
+		default:
+			bld.AppendNull()
+		}
+	}
+	return bld.NewArray(), nil
 }
 
 // labelArray builds a Label output's column from its codes.

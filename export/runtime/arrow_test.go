@@ -440,3 +440,46 @@ func TestVectorInputs(t *testing.T) {
 		}
 	}
 }
+
+// TestTextOutputs passes a Text input on as a Text output: the Arrow
+// column holds the values and nulls, the JSON escapes what JSON must, and
+// a code out of range is an error.
+func TestTextOutputs(t *testing.T) {
+	s := &runtime.Scorer{
+		Name:    "echo",
+		Inputs:  []runtime.Column{{Name: "w", Kind: runtime.Text, Type: "utf8"}},
+		Outputs: []runtime.Column{{Name: "w2", Kind: runtime.Text, Type: "utf8"}},
+		Score: func(in *runtime.Batch, out *runtime.Result) error {
+			out.Strings[0] = in.Strings[0]
+			copy(out.Codes[0], in.Codes[0])
+			return nil
+		},
+	}
+	rec := record(t, column{"w", utf8, []any{"a\"b", nil, "tab\there", "bad\xffbyte"}})
+	defer rec.Release()
+	got, err := s.PredictRecord(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer got.Release()
+	col := got.Column(1).(*array.String)
+	if col.Value(0) != "a\"b" || !col.IsNull(1) || col.Value(2) != "tab\there" {
+		t.Errorf("Arrow output %v", col)
+	}
+	b, err := s.BatchFromRecord(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.ScoreBatch(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.AppendJSON(nil, res)
+	if want := `[{"w2":"a\"b"},{"w2":null},{"w2":"tab\u0009here"},{"w2":"bad` + "\ufffd" + `byte"}]`; err != nil || string(out) != want {
+		t.Errorf("JSON %s (%v), want %s", out, err, want)
+	}
+	res.Codes[0][0] = 9
+	if _, err := s.AppendJSON(nil, res); err == nil || !strings.Contains(err.Error(), `output "w2" row 0: text code 9 out of range`) {
+		t.Errorf("a code out of range: %v", err)
+	}
+}

@@ -255,6 +255,16 @@ func (s *Scorer) appendJSONRow(buf []byte, p *prepared, res *Result, i int) ([]b
 			default:
 				buf = append(buf, p.labels[j].json[code]...)
 			}
+		case Text:
+			v, ok, err := textOutput(c, res.Codes[j], res.Strings[j], i)
+			switch {
+			case err != nil:
+				return buf, err
+			case ok:
+				buf = appendJSONString(buf, v)
+			default:
+				buf = append(buf, "null"...)
+			}
 		}
 	}
 	return append(buf, '}'), nil

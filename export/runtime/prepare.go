@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/apache/arrow/go/v17/arrow"
 )
@@ -126,6 +127,8 @@ func (s *Scorer) build() (*prepared, error) {
 			}
 			p.labels[j] = ls
 			p.outputFields = append(p.outputFields, arrow.Field{Name: c.Name, Type: ls.typ, Nullable: true})
+		case Text:
+			p.outputFields = append(p.outputFields, arrow.Field{Name: c.Name, Type: arrow.BinaryTypes.String, Nullable: true})
 		default:
 			return nil, fmt.Errorf("output %q has kind %v, which is not an output kind", c.Name, c.Kind)
 		}
@@ -181,6 +184,32 @@ func parseLabels(c Column) (labelSet, error) {
 		return labelSet{}, fmt.Errorf("output %q has label type %q; want utf8, int64, bool or float64", c.Name, c.LabelType)
 	}
 	return ls, nil
+}
+
+// appendJSONString appends s as a JSON string; a byte that is not UTF-8
+// becomes U+FFFD, as JSON text must be UTF-8.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c < 0x20:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		b = utf8.AppendRune(b, r)
+		i += size
+	}
+	return append(b, '"')
 }
 
 // appendJSONFloat appends v as a JSON number, or null when JSON cannot

@@ -27,7 +27,9 @@ const (
 	Label
 	// Text is a string input read as it is, for text feature steps: the
 	// batch holds its values in Strings and a code per row, the index of
-	// the row's value there or Missing.
+	// the row's value there or Missing. As an output (a text column a
+	// pipeline passes on), the scorer writes the codes and sets the
+	// values in Result.Strings.
 	Text
 	// Vector is a fixed-size list of Column.Width numbers per row, read
 	// as Width float64 values per row, row after row; a missing list or
@@ -73,12 +75,15 @@ type Batch struct {
 }
 
 // Result holds a batch's outputs, one slice of N values per output column
-// of the scorer, in the order of Scorer.Outputs: Floats[j] for a Float
-// output, Codes[j] for a Label output. The runtime allocates them.
+// of the scorer, in the order of Scorer.Outputs: Floats[j] for a Float or
+// Boolean output, Codes[j] for a Label or Text output. The runtime
+// allocates them; for a Text output the scorer sets Strings[j], the
+// values its codes index.
 type Result struct {
-	N      int
-	Floats [][]float64
-	Codes  [][]int32
+	N       int
+	Floats  [][]float64
+	Codes   [][]int32
+	Strings [][]string
 }
 
 // Scorer is a compiled model: what generated code provides and every

@@ -98,6 +98,12 @@ func TestPredictMatrix(t *testing.T) {
 			Outputs: []runtime.Column{{Name: "y", Kind: runtime.Float, Type: "float64"}},
 			Score:   func(*runtime.Batch, *runtime.Result) error { return nil },
 		}, x: []float64{0}, rows: 1, out: 1, status: StatusInput, err: `input 0 "v" is a vector of 3 numbers, which a matrix cannot hold`},
+		{name: "text_output", s: &runtime.Scorer{
+			Name:    "echo",
+			Inputs:  []runtime.Column{{Name: "x", Kind: runtime.Number, Type: "float64"}},
+			Outputs: []runtime.Column{{Name: "w", Kind: runtime.Text, Type: "utf8"}},
+			Score:   func(*runtime.Batch, *runtime.Result) error { return nil },
+		}, x: []float64{0}, rows: 1, out: 1, status: StatusInput, err: `output 0 "w" is text, which a matrix cannot hold`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			out := make([]float64, c.out)

@@ -47,6 +47,11 @@ func predictMatrix(s *runtime.Scorer, x *float64, rows, cols int64, out *float64
 			return fail(StatusInput, "input %d %q is a vector of %d numbers, which a matrix cannot hold; score through quiver_predict_arrow", j, c.Name, c.Width)
 		}
 	}
+	for j, c := range s.Outputs {
+		if c.Kind == runtime.Text {
+			return fail(StatusInput, "output %d %q is text, which a matrix cannot hold; score through quiver_predict_arrow", j, c.Name)
+		}
+	}
 	if rows == 0 {
 		return nil
 	}
@@ -243,7 +248,7 @@ func checkScorer(s *runtime.Scorer) error {
 		}
 	}
 	for j, c := range s.Outputs {
-		if c.Kind != runtime.Float && c.Kind != runtime.Boolean && c.Kind != runtime.Label {
+		if c.Kind != runtime.Float && c.Kind != runtime.Boolean && c.Kind != runtime.Label && c.Kind != runtime.Text {
 			return fmt.Errorf("scorer %q: output %d %q has kind %v, which is not an output kind", s.Name, j, c.Name, c.Kind)
 		}
 	}

@@ -159,7 +159,8 @@ const char* quiver_metadata_json(void);
  *             (text feature steps) fails with QUIVER_ERR_INPUT here and
  *             takes its rows through quiver_predict_arrow.
  *   vector:   nor a vector (a network's fixed-size list feature): such a
- *             model fails with QUIVER_ERR_INPUT here too.
+ *             model fails with QUIVER_ERR_INPUT here too, as does one with
+ *             a text output (a text column a pipeline passes on).
  *
  * It writes out as a row-major rows x quiver_n_outputs() matrix: a float
  * output as is, a boolean output as 0 or 1 (NaN for missing), a label
@@ -196,7 +197,7 @@ int quiver_predict_matrix(const double* x, int64_t rows, int64_t cols,
  * On success it fills out and out_schema with a struct array of the input
  * fields followed by the model's outputs: a float output as float64, a
  * label output as a field of its "label_type" (null for a row the model
- * gives no class). An input field named like an output is left out, so
+ * gives no class), a text output as utf8. An input field named like an output is left out, so
  * that scoring scored data replaces its outputs. The caller owns out and
  * out_schema and releases each through its release callback; the
  * library ignores what they held before the call. The library takes ownership of in and in_schema whenever they
