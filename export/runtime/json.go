@@ -55,18 +55,13 @@ func (s *Scorer) decodeJSON(body []byte, one bool) (*Batch, error) {
 		}
 	case c == '{':
 		rows = -1
-		sc.i = start + 1
-		for !sc.eat('}') {
-			sc.eat(',')
-			sc.ws()
-			_, key, _ := sc.str(true)
-			sc.eat(':')
-			sc.ws()
-			if key == "rows" {
-				rows = sc.i
+		sc.i = start
+		sc.members(func(key []byte, at int) error {
+			if string(key) == "rows" || bytes.IndexByte(key, '\\') >= 0 && unescape(key) == "rows" {
+				rows = at
 			}
-			sc.skip(0)
-		}
+			return nil
+		})
 		if rows < 0 {
 			return nil, errors.New(`want a JSON array of row objects or {"rows": [...]}; the object has no "rows"`)
 		}
@@ -98,26 +93,22 @@ func (s *Scorer) decodeJSON(body []byte, one bool) (*Batch, error) {
 	sc.i = rows
 	for i := range n {
 		sc.eat(',')
-		sc.eat('{')
-		for !sc.eat('}') {
-			sc.eat(',')
-			sc.ws()
-			key, _, _ := sc.str(false)
-			sc.eat(':')
-			sc.ws()
-			from := sc.i
-			sc.skip(0)
+		err := sc.members(func(key []byte, at int) error {
 			j, ok := p.inputs[string(key)]
 			if bytes.IndexByte(key, '\\') >= 0 {
 				j, ok = p.inputs[unescape(key)]
 			}
 			if !ok {
-				continue
-			}
-			if err := readJSON(s.Inputs[j], p.codes[j], body[from:sc.i], b, j, i); err != nil {
-				return nil, fmt.Errorf("row %d: column %q: %v", i, s.Inputs[j].Name, err)
+				return nil
 			}
 			seen[j] = i + 1
+			if err := readJSON(s.Inputs[j], p.codes[j], body[at:sc.i], b, j, i); err != nil {
+				return fmt.Errorf("row %d: column %q: %v", i, s.Inputs[j].Name, err)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 		for j, c := range s.Inputs {
 			if seen[j] != i+1 {

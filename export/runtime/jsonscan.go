@@ -111,6 +111,27 @@ func (s *jsonScanner) literal(word string) error {
 	return nil
 }
 
+// members walks the object at the scanner's position, whose syntax skip
+// has checked, calling f with each member's key (raw, escapes and all)
+// when the scanner has just moved past the value, which begins at at. It
+// stops at f's first error.
+func (s *jsonScanner) members(f func(key []byte, at int) error) error {
+	s.eat('{')
+	for !s.eat('}') {
+		s.eat(',')
+		s.ws()
+		key, _, _ := s.str(false)
+		s.eat(':')
+		s.ws()
+		at := s.i
+		s.skip(0)
+		if err := f(key, at); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // number moves past a number of JSON's grammar.
 func (s *jsonScanner) number() error {
 	digits := func() int {
