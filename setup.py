@@ -37,17 +37,18 @@ def build_engine(dest: Path) -> None:
         )
     tools = WORK / "tools"
     tools.mkdir(parents=True, exist_ok=True)
-    run([go, "build", "-o", str(tools / "gopy"), "github.com/go-python/gopy"])
-    run([go, "build", "-o", str(tools / "goimports"), "golang.org/x/tools/cmd/goimports"])
-    env = dict(os.environ)
-    # gopy calls goimports and the Python it generates for by name.
-    env["PATH"] = os.pathsep.join([str(tools), str(Path(sys.executable).parent), env.get("PATH", "")])
-    out = WORK / "gopy"
-    shutil.rmtree(out, ignore_errors=True)
-    # gopy builds with -mod=mod, which rewrites go.mod to suit its generated
-    # code; the checkout is left as it was.
+    # Building the tools from this module marks gopy a direct requirement,
+    # and gopy builds with -mod=mod, which rewrites go.mod to suit its
+    # generated code; the checkout is left as it was.
     saved = {name: (ROOT / name).read_bytes() for name in ("go.mod", "go.sum")}
     try:
+        run([go, "build", "-o", str(tools / "gopy"), "github.com/go-python/gopy"])
+        run([go, "build", "-o", str(tools / "goimports"), "golang.org/x/tools/cmd/goimports"])
+        env = dict(os.environ)
+        # gopy calls goimports and the Python it generates for by name.
+        env["PATH"] = os.pathsep.join([str(tools), str(Path(sys.executable).parent), env.get("PATH", "")])
+        out = WORK / "gopy"
+        shutil.rmtree(out, ignore_errors=True)
         run(
             [str(tools / "gopy"), "build", f"-output={out}", f"-vm={sys.executable}",
              f"-name={ENGINE}", "-no-make", "./pybridge"],
