@@ -49,8 +49,8 @@ def export(predict: Any, path: str | os.PathLike[str], *, target: str = "exe", g
         it), or for ``target="go"`` a directory that becomes a Go module
         holding the scorer package.
     target : {"exe", "c-shared", "go"}
-        ``"exe"``: one executable with ``predict`` (CSV or Arrow IPC in and
-        out, streamed in chunks on every core), ``serve`` (HTTP) and
+        ``"exe"``: one executable with ``predict`` (CSV, Parquet or Arrow
+        IPC in and out, streamed in chunks on every core), ``serve`` (HTTP) and
         ``stream`` (JSON lines). ``"c-shared"``: a C shared library over the
         Arrow C Data Interface and plain float matrices. ``"go"``: a Go
         package with ``Predict``.
