@@ -7,7 +7,8 @@
 // A generated model provides a Scorer: its input and output columns and a
 // Score function over columnar batches (numbers as float64 with NaN for
 // missing, categories as codes into the model's dictionary, text as codes
-// into the batch's strings).
+// into the batch's strings, vectors as their numbers row after row). Its
+// working memory comes from Buffers, kept between calls.
 package runtime
 
 // Interfaces: Main runs the command line (predict, serve, stream, schema,
