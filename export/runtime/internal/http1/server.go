@@ -226,10 +226,29 @@ func (s *Server) serveConn(c net.Conn) {
 			resp = &r
 		}
 		head := req != nil && req.Method == "HEAD"
-		if err := writeResponse(bw, resp, head, keep, req != nil && req.http10); err != nil || !keep || !s.setBusy(c, false) {
+		if err := writeResponse(bw, resp, head, keep, req != nil && req.http10); err != nil {
+			return
+		}
+		if !keep {
+			lingeringClose(c)
+			return
+		}
+		if !s.setBusy(c, false) {
 			return
 		}
 	}
+}
+
+// lingeringClose ends c's sending and reads what the client still sends
+// (a body the server refused, say) for a while before c closes: closing
+// with unread data resets the connection, and a client still sending
+// would lose the answer.
+func lingeringClose(c net.Conn) {
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+	c.SetReadDeadline(time.Now().Add(time.Second))
+	io.CopyN(io.Discard, c, 64<<20)
 }
 
 // handle runs the handler, answering a panic with 500.

@@ -281,3 +281,29 @@ func FuzzReadRequest(f *testing.F) {
 		}
 	})
 }
+
+// TestRefusedBodyStillAnswered sends a body far over the limit in full
+// before reading the answer, as simple clients do: the 413 must arrive,
+// not a reset connection.
+func TestRefusedBodyStillAnswered(t *testing.T) {
+	addr := start(t, newServer())
+	for range 3 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		body := strings.Repeat("x", 4<<20)
+		if _, err := io.WriteString(c, fmt.Sprintf("POST /p HTTP/1.1\r\nContent-Length: %d\r\n\r\n%s", len(body), body)); err != nil {
+			t.Fatalf("sending: %v", err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatalf("reading the answer: %v", err)
+		}
+		if resp.StatusCode != 413 {
+			t.Errorf("status %d, want 413", resp.StatusCode)
+		}
+		c.Close()
+	}
+}
