@@ -4,8 +4,9 @@
 // The reader takes a file through io.ReaderAt: Open reads the footer,
 // Columns lists the top-level columns, and File.Records yields the named
 // columns row group by row group, in records of at most a given number of
-// rows, reading only those columns' chunks. Memory is bounded by one row
-// group's wanted columns, not the file.
+// rows, reading only those columns' chunks, and those a page at a time as
+// records need them. Memory is bounded by a page and a record of each
+// wanted column, not by the row group or the file.
 //
 // Columns are read when they are top-level, REQUIRED or OPTIONAL, and of
 // these types:

@@ -1,6 +1,7 @@
 package parquet
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -243,14 +244,17 @@ func (f *File) Columns() []Column { return f.columns }
 func (f *File) NumRows() int64 { return f.meta.numRows }
 
 // Reader yields a file's rows as Arrow records, row group by row group.
+// Within a row group it holds, for each wanted column, the column's
+// dictionary and one page, decoded, so its memory is a page a column and
+// a record, whatever the size of the row group.
 type Reader struct {
 	f         *File
-	cols      []int // indices into f.columns
 	schema    *arrow.Schema
 	chunkRows int64
-	group     int // the next row group to read
-	arrays    []arrow.Array
-	rows, off int64 // of the current row group
+	group     int       // the next row group to read
+	rows, off int64     // of the current row group
+	cursors   []*cursor // of each wanted column
+	err       error     // the first error, which every later Next returns
 	dec       decompressor
 }
 
@@ -277,8 +281,19 @@ func (f *File) Records(names []string, chunkRows int) (*Reader, error) {
 		case f.columns[j].Err != nil:
 			return nil, fmt.Errorf("parquet: %w", f.columns[j].Err)
 		}
-		r.cols = append(r.cols, j)
-		fields[i] = arrow.Field{Name: name, Type: f.columns[j].Type, Nullable: f.elems[j].repetition == repOptional}
+		e := f.elems[j]
+		c := &cursor{elem: e, typ: f.columns[j].Type, leaf: f.chunk[j], optional: e.repetition == repOptional, dec: &r.dec}
+		c.src.r = f.r
+		switch e.typ {
+		case typeBoolean:
+			c.width = 1
+		case typeInt32, typeFloat:
+			c.width = 4
+		case typeInt64, typeDouble:
+			c.width = 8
+		}
+		r.cursors = append(r.cursors, c)
+		fields[i] = arrow.Field{Name: name, Type: c.typ, Nullable: c.optional}
 	}
 	r.schema = arrow.NewSchema(fields, nil)
 	return r, nil
@@ -290,169 +305,296 @@ func (r *Reader) Schema() *arrow.Schema { return r.schema }
 // Next returns the next record, which the caller releases, or io.EOF
 // after the last. It fails when a column chunk is corrupt, uses an
 // encoding or compression this package does not read, or does not have
-// its row group's number of rows.
+// its row group's number of rows. Pages are read as records need them,
+// so a row group's records before a corrupt page are returned first.
+// After an error, Next returns it again.
 func (r *Reader) Next() (arrow.Record, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	rec, err := r.next()
+	if err != nil && err != io.EOF {
+		r.err = fmt.Errorf("parquet: row group %d: %w", r.group-1, err)
+		return nil, r.err
+	}
+	return rec, err
+}
+
+func (r *Reader) next() (arrow.Record, error) {
 	for r.off == r.rows {
-		r.releaseGroup()
 		if r.group == len(r.f.meta.rowGroups) {
 			return nil, io.EOF
 		}
-		if err := r.readGroup(); err != nil {
-			return nil, fmt.Errorf("parquet: row group %d: %w", r.group-1, err)
+		if err := r.startGroup(); err != nil {
+			return nil, err
 		}
 	}
-	end := min(r.off+r.chunkRows, r.rows)
-	cols := make([]arrow.Array, len(r.arrays))
-	for i, a := range r.arrays {
-		cols[i] = array.NewSlice(a, r.off, end)
+	n := min(r.chunkRows, r.rows-r.off)
+	cols := make([]arrow.Array, len(r.cursors))
+	defer func() {
+		for _, c := range cols {
+			if c != nil {
+				c.Release()
+			}
+		}
+	}()
+	for i, c := range r.cursors {
+		a, err := c.take(int(n))
+		if err != nil {
+			return nil, fmt.Errorf("column %q: %w", c.elem.name, err)
+		}
+		cols[i] = a
 	}
-	rec := array.NewRecord(r.schema, cols, end-r.off)
-	for _, c := range cols {
-		c.Release()
-	}
-	r.off = end
-	return rec, nil
+	r.off += n
+	return array.NewRecord(r.schema, cols, n), nil
 }
 
-// Close releases the reader's buffers.
+// Close releases the reader's buffers; Next then fails.
 func (r *Reader) Close() error {
-	r.releaseGroup()
+	if r.err == nil {
+		r.err = errors.New("parquet: reader is closed")
+	}
+	r.cursors = nil
 	r.dec.close()
 	return nil
 }
 
-func (r *Reader) releaseGroup() {
-	for _, a := range r.arrays {
-		a.Release()
-	}
-	r.arrays, r.rows, r.off = nil, 0, 0
-}
-
-// readGroup decodes the wanted columns of the next row group.
-func (r *Reader) readGroup() error {
+// startGroup points the cursors at the next row group's column chunks.
+func (r *Reader) startGroup() error {
 	g := r.f.meta.rowGroups[r.group]
 	r.group++
 	// Rows cost memory even when their pages are tiny (runs of nulls or
-	// of one value), so a row group claiming far more values than a file
-	// of its size plausibly holds is refused before anything is
-	// allocated. Real data takes at least a few bits a value.
-	if limit := (1<<24 + 256*r.f.end) / int64(max(1, len(r.cols))); g.numRows > limit {
-		return fmt.Errorf("%d rows of %d columns is implausible for a file of %d bytes", g.numRows, len(r.cols), r.f.end+8)
+	// of one value), since a page is decoded whole, so a row group
+	// claiming far more values than a file of its size plausibly holds
+	// is refused before anything is allocated. Real data takes at least
+	// a few bits a value.
+	if limit := (1<<24 + 256*r.f.end) / int64(max(1, len(r.cursors))); g.numRows > limit {
+		return fmt.Errorf("%d rows of %d columns is implausible for a file of %d bytes", g.numRows, len(r.cursors), r.f.end+8)
 	}
-	for _, j := range r.cols {
-		a, err := r.readChunk(j, g.columns[r.f.chunk[j]], g.numRows)
-		if err != nil {
-			return err
+	for _, c := range r.cursors {
+		if err := c.start(g.columns[c.leaf], g.numRows, r.f.end); err != nil {
+			return fmt.Errorf("column %q: %w", c.elem.name, err)
 		}
-		r.arrays = append(r.arrays, a)
 	}
-	r.rows = g.numRows
+	r.rows, r.off = g.numRows, 0
 	return nil
 }
 
-// chunk accumulates a column chunk's values as its pages are decoded.
-type chunk struct {
+// cursor reads a column chunk a page at a time, keeping the chunk's
+// dictionary and the current data page's decoded values until records
+// have taken all its rows.
+type cursor struct {
 	elem     schemaElement
-	width    int    // bytes per value of fixed-width types; 1 (0 or 1) for booleans
-	defs     []byte // 1 for each row with a value, 0 for a null; nil when required
-	nulls    int
-	fixed    []byte // little-endian values, zero for nulls
-	offsets  []int32
-	data     []byte
-	dict     []byte   // fixed-width dictionary values
-	dictBin  [][]byte // byte array dictionary values
-	dictSize int
-	hasDict  bool
-	idx      []uint32
-	bins     [][]byte
+	typ      arrow.DataType // the type the column reads as
+	leaf     int            // the column's chunk in each row group
+	optional bool
+	width    int // bytes per value of fixed-width types; 1 (0 or 1) for booleans; 0 for byte arrays
+	dec      *decompressor
+
+	// The column chunk.
+	codec      int32
+	src        window
+	pos        int64    // where the next page header lies
+	rows, done int64    // the row group's rows, and those of the data pages read so far
+	dict       []byte   // fixed-width dictionary values
+	dictBin    [][]byte // byte array dictionary values
+	dictSize   int
+	hasDict    bool
+	idx        []uint32 // levels and dictionary indices of a page
+
+	// The current data page: n rows, present of them with values, of
+	// which the first next rows and nextBin values have been taken.
+	n, present    int
+	next, nextBin int
+	defs          []byte   // 1 for each row with a value, 0 for a null; nil when required
+	fixed         []byte   // fixed-width values of the n rows, zero for nulls
+	own           []byte   // the buffer fixed uses when it cannot point into the page
+	bins          [][]byte // byte array values of the present rows
 }
 
-func (r *Reader) readChunk(j int, cm columnMeta, rows int64) (arrow.Array, error) {
-	e := r.f.elems[j]
-	a, err := r.decodeChunk(e, cm, rows)
-	if err != nil {
-		return nil, fmt.Errorf("column %q: %w", e.name, err)
-	}
-	return a, nil
-}
-
-func (r *Reader) decodeChunk(e schemaElement, cm columnMeta, rows int64) (arrow.Array, error) {
-	if cm.typ != e.typ {
-		return nil, fmt.Errorf("chunk of type %d in a column of type %d", cm.typ, e.typ)
+// start points c at the column chunk cm of a row group of rows rows,
+// in a file whose column chunks end at end.
+func (c *cursor) start(cm columnMeta, rows, end int64) error {
+	if cm.typ != c.elem.typ {
+		return fmt.Errorf("chunk of type %d in a column of type %d", cm.typ, c.elem.typ)
 	}
 	start := cm.dataOffset
 	if cm.dictOffset > 0 && cm.dictOffset < start {
 		start = cm.dictOffset
 	}
-	if start < 4 || cm.compressedSize < 0 || cm.compressedSize > r.f.end-start {
-		return nil, fmt.Errorf("chunk at %d of %d bytes lies outside the file", start, cm.compressedSize)
+	if start < 4 || cm.compressedSize < 0 || cm.compressedSize > end-start {
+		return fmt.Errorf("chunk at %d of %d bytes lies outside the file", start, cm.compressedSize)
 	}
-	buf := make([]byte, cm.compressedSize)
-	if _, err := r.f.r.ReadAt(buf, start); err != nil {
-		return nil, err
-	}
-	c := &chunk{elem: e}
-	switch e.typ {
-	case typeBoolean:
-		c.width = 1
-	case typeInt32, typeFloat:
-		c.width = 4
-	case typeInt64, typeDouble:
-		c.width = 8
-	default:
-		c.offsets = make([]int32, 1, rows+1)
-	}
-	// Rows were checked against the file's size, so the chunk's buffers
-	// are allocated once, not grown page by page.
-	if e.repetition == repOptional {
-		c.defs = make([]byte, 0, rows)
-	}
-	if c.width > 0 {
-		c.fixed = make([]byte, 0, rows*int64(c.width))
-	}
-	done := int64(0)
-	for done < rows {
-		d := &tdec{b: buf}
-		h := d.pageHeader()
-		if d.err != nil {
-			return nil, errors.New("corrupt page header")
-		}
-		if h.compressedSize < 0 || int(h.compressedSize) > len(d.b) {
-			return nil, errors.New("page runs past its column chunk")
-		}
-		body := d.b[:h.compressedSize]
-		buf = d.b[h.compressedSize:]
-		var err error
-		switch h.typ {
-		case pageDict:
-			err = c.readDict(&r.dec, cm.codec, h, body)
-		case pageData, pageDataV2:
-			if int64(h.numValues) > rows-done || h.numValues < 0 {
-				return nil, fmt.Errorf("pages hold more than the row group's %d rows", rows)
-			}
-			err = c.readData(&r.dec, cm.codec, h, body)
-			done += int64(h.numValues)
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(buf) == 0 && done < rows {
-			return nil, fmt.Errorf("pages hold %d of the row group's %d rows", done, rows)
-		}
-	}
-	return c.array(rows)
+	c.codec, c.pos, c.rows, c.done = cm.codec, start, rows, 0
+	c.src.reset(start + cm.compressedSize)
+	c.dict, c.dictBin, c.dictSize, c.hasDict = nil, nil, 0, false
+	c.n, c.present, c.next, c.nextBin = 0, 0, 0, 0
+	c.fixed = nil
+	clear(c.bins) // do not pin the last chunk's pages
+	c.bins = c.bins[:0]
+	return nil
 }
 
-func (c *chunk) readDict(dec *decompressor, codec int32, h pageHeader, body []byte) error {
+// take returns the column's next k rows, reading pages as it needs them.
+func (c *cursor) take(k int) (arrow.Array, error) {
+	var (
+		valid   []byte // allocated at the first null
+		nulls   int
+		values  []byte  // fixed-width values
+		offsets []int32 // and byte arrays
+		data    []byte
+	)
+	w := c.width // of a value in the array
+	switch {
+	case c.width == 0:
+		offsets = make([]int32, 1, k+1)
+	case c.width == 1:
+		values = make([]byte, bitutil.BytesForBits(int64(k)))
+	default:
+		w = c.typ.(arrow.FixedWidthDataType).BitWidth() / 8
+		values = make([]byte, k*w)
+	}
+	for filled := 0; filled < k; {
+		if c.next == c.n {
+			if err := c.readPage(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		m := min(k-filled, c.n-c.next)
+		var defs []byte // nil when every row has a value
+		if c.present < c.n {
+			defs = c.defs[c.next : c.next+m]
+			if valid == nil {
+				valid = make([]byte, bitutil.BytesForBits(int64(k)))
+				bitutil.SetBitsTo(valid, 0, int64(filled), true)
+			}
+			for i, d := range defs {
+				if d == 1 {
+					bitutil.SetBit(valid, filled+i)
+				} else {
+					nulls++
+				}
+			}
+		} else if valid != nil {
+			bitutil.SetBitsTo(valid, int64(filled), int64(m), true)
+		}
+		src := c.fixed[c.next*c.width : (c.next+m)*c.width]
+		switch {
+		case c.width == 0:
+			for i := range m {
+				if defs == nil || defs[i] == 1 {
+					data = append(data, c.bins[c.nextBin]...)
+					c.nextBin++
+				}
+				if len(data) > 1<<31-1 {
+					return nil, fmt.Errorf("over 2 GiB of strings in %d rows", k)
+				}
+				offsets = append(offsets, int32(len(data)))
+			}
+		case c.width == 1:
+			for i, v := range src {
+				if v == 1 {
+					bitutil.SetBit(values, filled+i)
+				}
+			}
+		case w == c.width:
+			copy(values[filled*w:], src)
+		default: // narrow integers are stored as INT32
+			for i := range m {
+				copy(values[(filled+i)*w:(filled+i+1)*w], src[i*c.width:])
+			}
+		}
+		c.next += m
+		filled += m
+	}
+	var buffers []*memory.Buffer
+	if valid != nil {
+		buffers = append(buffers, memory.NewBufferBytes(valid))
+	} else {
+		buffers = append(buffers, nil)
+	}
+	if c.width == 0 {
+		buffers = append(buffers, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(offsets)), memory.NewBufferBytes(data))
+	} else {
+		if !littleEndian && c.width > 1 {
+			toNative(values, w)
+		}
+		buffers = append(buffers, memory.NewBufferBytes(values))
+	}
+	d := array.NewData(c.typ, k, buffers, nil, nulls, 0)
+	defer d.Release()
+	return array.MakeFromData(d), nil
+}
+
+// readPage reads pages up to the next data page, and decodes it.
+func (c *cursor) readPage() error {
+	for {
+		if c.pos == c.src.end {
+			return fmt.Errorf("pages hold %d of the row group's %d rows", c.done, c.rows)
+		}
+		h, body, err := c.page()
+		if err != nil {
+			return err
+		}
+		switch h.typ {
+		case pageDict:
+			if err := c.readDict(h, body); err != nil {
+				return err
+			}
+		case pageData, pageDataV2:
+			if int64(h.numValues) > c.rows-c.done || h.numValues < 0 {
+				return fmt.Errorf("pages hold more than the row group's %d rows", c.rows)
+			}
+			c.done += int64(h.numValues)
+			return c.readData(h, body)
+		}
+	}
+}
+
+// page reads the header and the body of the page at c.pos, and moves
+// past it. The body is valid until the next call.
+func (c *cursor) page() (pageHeader, []byte, error) {
+	left := c.src.end - c.pos
+	// A header's size is known only once it is decoded, so it is decoded
+	// from as many bytes as a read brings, and more if they do not hold it.
+	for size := min(left, readAhead); ; size = min(2*size, left) {
+		b, err := c.src.at(c.pos, int(size))
+		if err != nil {
+			return pageHeader{}, nil, err
+		}
+		d := &tdec{b: b}
+		h := d.pageHeader()
+		if d.err != nil {
+			if size == left || size >= maxPage {
+				return pageHeader{}, nil, errors.New("corrupt page header")
+			}
+			continue
+		}
+		hlen := int64(len(b) - len(d.b))
+		if h.compressedSize < 0 || int64(h.compressedSize) > left-hlen {
+			return pageHeader{}, nil, errors.New("page runs past its column chunk")
+		}
+		body, err := c.src.at(c.pos+hlen, int(h.compressedSize))
+		c.pos += hlen + int64(h.compressedSize)
+		return h, body, err
+	}
+}
+
+func (c *cursor) readDict(h pageHeader, body []byte) error {
 	if c.hasDict {
 		return errors.New("second dictionary page")
 	}
 	if h.encoding != encPlain && h.encoding != encPlainDict {
 		return fmt.Errorf("dictionary page encoded %s", encodingName(h.encoding))
 	}
-	b, err := dec.decompress(codec, body, int(h.uncompressedSize))
+	b, err := c.dec.decompress(c.codec, body, int(h.uncompressedSize))
 	if err != nil {
 		return err
+	}
+	if c.codec == codecNone {
+		// The dictionary outlives the window the page was read into.
+		b = bytes.Clone(b)
 	}
 	n := int(h.numValues)
 	if n < 0 || c.width == 0 && n > len(b)/4 {
@@ -476,15 +618,16 @@ func (c *chunk) readDict(dec *decompressor, codec int32, h pageHeader, body []by
 	return nil
 }
 
-func (c *chunk) readData(dec *decompressor, codec int32, h pageHeader, body []byte) error {
+// readData decodes a data page's definition levels and values.
+func (c *cursor) readData(h pageHeader, body []byte) error {
 	n := int(h.numValues)
 	var defs, values []byte
 	if h.typ == pageData {
-		b, err := dec.decompress(codec, body, int(h.uncompressedSize))
+		b, err := c.dec.decompress(c.codec, body, int(h.uncompressedSize))
 		if err != nil {
 			return err
 		}
-		if c.defs != nil {
+		if c.optional {
 			if h.defEncoding != encRLE {
 				return fmt.Errorf("definition levels encoded %s", encodingName(h.defEncoding))
 			}
@@ -503,49 +646,56 @@ func (c *chunk) readData(dec *decompressor, codec int32, h pageHeader, body []by
 		values = body[h.repLength+h.defLength:]
 		if h.compressed {
 			var err error
-			if values, err = dec.decompress(codec, values, int(h.uncompressedSize-h.repLength-h.defLength)); err != nil {
+			if values, err = c.dec.decompress(c.codec, values, int(h.uncompressedSize-h.repLength-h.defLength)); err != nil {
 				return err
 			}
 		}
 	}
 	// Each row's definition level says whether it has a value.
 	present := n
-	base := len(c.defs)
-	if c.defs != nil {
-		if len(c.idx) < n {
-			c.idx = make([]uint32, n)
-		}
-		lv := c.idx[:n]
+	if c.optional {
+		lv := c.indices(n)
 		if err := hybrid(defs, 1, lv); err != nil {
 			return fmt.Errorf("definition levels: %w", err)
 		}
 		present = 0
+		c.defs = c.defs[:0]
 		for _, v := range lv {
 			c.defs = append(c.defs, byte(v))
 			present += int(v)
 		}
-		c.nulls += n - present
 	}
 	if c.width == 0 {
-		return c.readBinary(h.encoding, values, n, present, base)
-	}
-	// Values are decoded packed at the page's first row, then spread to
-	// their rows when there are nulls.
-	at := len(c.fixed)
-	c.fixed = c.fixed[:at+n*c.width] // pages hold no more than the chunk's rows
-	dst := c.fixed[at : at+present*c.width]
-	if err := c.readFixed(h.encoding, values, present, dst); err != nil {
+		if err := c.readBinary(h.encoding, values, present); err != nil {
+			return err
+		}
+	} else if err := c.readFixed(h.encoding, values, n, present); err != nil {
 		return err
 	}
-	if present < n {
-		spread(c.fixed[at:], c.defs[base:], c.width, present)
-	}
+	c.n, c.present, c.next, c.nextBin = n, present, 0, 0
 	return nil
 }
 
-// readFixed decodes n values of a fixed-width column into dst.
-func (c *chunk) readFixed(enc int32, b []byte, n int, dst []byte) error {
+// readFixed decodes the present values of a page of n rows of a
+// fixed-width column into c.fixed.
+func (c *cursor) readFixed(enc int32, b []byte, n, present int) error {
 	w := c.width
+	if enc == encPlain && w > 1 && present == n {
+		// Plain values are taken from the page where they lie.
+		if len(b) < n*w {
+			return errShort
+		}
+		c.fixed = b[:n*w]
+		return nil
+	}
+	if cap(c.own) < n*w {
+		c.own = make([]byte, n*w)
+	}
+	c.fixed = c.own[:n*w]
+	// Values are decoded packed at the page's first row, then spread to
+	// their rows when there are nulls.
+	dst := c.fixed[:present*w]
+	n = present
 	switch {
 	case enc == encPlain && w == 1:
 		if len(b) < (n+7)/8 {
@@ -614,10 +764,14 @@ func (c *chunk) readFixed(enc int32, b []byte, n int, dst []byte) error {
 	default:
 		return fmt.Errorf("%s encoding of %s is not supported", encodingName(enc), typeNames[c.elem.typ])
 	}
+	if present < len(c.defs) {
+		clear(c.fixed[present*w:]) // nulls read as zero, not as an earlier page's values
+		spread(c.fixed, c.defs, w, present)
+	}
 	return nil
 }
 
-func (c *chunk) indices(n int) []uint32 {
+func (c *cursor) indices(n int) []uint32 {
 	if cap(c.idx) < n {
 		c.idx = make([]uint32, n)
 	}
@@ -625,7 +779,7 @@ func (c *chunk) indices(n int) []uint32 {
 }
 
 // dictIndices decodes n dictionary indices, checking they are in range.
-func (c *chunk) dictIndices(b []byte, n int) ([]uint32, error) {
+func (c *cursor) dictIndices(b []byte, n int) ([]uint32, error) {
 	if !c.hasDict {
 		return nil, errors.New("dictionary-encoded page without a dictionary")
 	}
@@ -647,7 +801,9 @@ func (c *chunk) dictIndices(b []byte, n int) ([]uint32, error) {
 	return idx, nil
 }
 
-func (c *chunk) readBinary(enc int32, b []byte, n, present, base int) error {
+// readBinary splits a page's present byte array values into c.bins;
+// they point into the page, or the dictionary.
+func (c *cursor) readBinary(enc int32, b []byte, present int) error {
 	if cap(c.bins) < present {
 		c.bins = make([][]byte, present)
 	}
@@ -670,22 +826,8 @@ func (c *chunk) readBinary(enc int32, b []byte, n, present, base int) error {
 	default:
 		err = fmt.Errorf("%s encoding of BYTE_ARRAY is not supported", encodingName(enc))
 	}
-	if err != nil {
-		return err
-	}
-	k := 0
-	for i := range n {
-		if c.defs == nil || c.defs[base+i] == 1 {
-			c.data = append(c.data, vals[k]...)
-			k++
-		}
-		if len(c.data) > 1<<31-1 {
-			return errors.New("over 2 GiB of strings in one row group")
-		}
-		c.offsets = append(c.offsets, int32(len(c.data)))
-	}
-	clear(vals) // do not pin the page
-	return nil
+	c.bins = vals
+	return err
 }
 
 // spread moves the present values packed at the start of b to the rows
@@ -704,55 +846,47 @@ func spread(b, defs []byte, w, present int) {
 	}
 }
 
-// array builds the chunk's Arrow array of rows rows.
-func (c *chunk) array(rows int64) (arrow.Array, error) {
-	typ, err := arrowType(c.elem)
-	if err != nil {
+// readAhead is how many bytes of a column chunk are read at least at a
+// time, so that a small page is read with its header, and small pages
+// several at a time.
+const readAhead = 64 << 10
+
+// window holds bytes of a column chunk that were read from the file.
+type window struct {
+	r   io.ReaderAt
+	buf []byte // the file's bytes from off
+	off int64
+	end int64 // where the column chunk ends
+}
+
+func (w *window) reset(end int64) { w.buf, w.off, w.end = w.buf[:0], 0, end }
+
+// at returns the n bytes at pos, which lie in the column chunk, reading
+// them unless they are held. They are valid until the next call.
+func (w *window) at(pos int64, n int) ([]byte, error) {
+	if pos >= w.off && pos+int64(n) <= w.off+int64(len(w.buf)) {
+		return w.buf[pos-w.off:][:n], nil
+	}
+	size := max(int64(n), min(readAhead, w.end-pos))
+	// Bytes held already are moved to the front rather than read again.
+	keep := 0
+	if pos >= w.off && pos < w.off+int64(len(w.buf)) {
+		keep = copy(w.buf, w.buf[pos-w.off:])
+	}
+	if int64(cap(w.buf)) < size {
+		b := make([]byte, size)
+		copy(b, w.buf[:keep])
+		w.buf = b
+	}
+	w.buf, w.off = w.buf[:size], pos
+	if m, err := w.r.ReadAt(w.buf[keep:], pos+int64(keep)); m < len(w.buf)-keep {
+		w.buf = w.buf[:0]
+		if err == nil {
+			err = io.ErrUnexpectedEOF
+		}
 		return nil, err
 	}
-	var valid *memory.Buffer
-	if c.nulls > 0 {
-		bm := make([]byte, bitutil.BytesForBits(rows))
-		for i, v := range c.defs {
-			if v == 1 {
-				bitutil.SetBit(bm, i)
-			}
-		}
-		valid = memory.NewBufferBytes(bm)
-	}
-	var values *memory.Buffer
-	switch {
-	case c.width == 0:
-		data := array.NewData(typ, int(rows), []*memory.Buffer{valid,
-			memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(c.offsets)), memory.NewBufferBytes(c.data)}, nil, c.nulls, 0)
-		defer data.Release()
-		return array.MakeFromData(data), nil
-	case c.width == 1:
-		bm := make([]byte, bitutil.BytesForBits(rows))
-		for i, v := range c.fixed {
-			if v == 1 {
-				bitutil.SetBit(bm, i)
-			}
-		}
-		values = memory.NewBufferBytes(bm)
-	default:
-		b := c.fixed
-		// Narrow integers are stored as INT32.
-		if w := typ.(arrow.FixedWidthDataType).BitWidth() / 8; w < c.width {
-			nb := make([]byte, int(rows)*w)
-			for i := range int(rows) {
-				copy(nb[i*w:(i+1)*w], b[i*c.width:])
-			}
-			b = nb
-		}
-		if !littleEndian {
-			toNative(b, typ.(arrow.FixedWidthDataType).BitWidth()/8)
-		}
-		values = memory.NewBufferBytes(b)
-	}
-	data := array.NewData(typ, int(rows), []*memory.Buffer{valid, values}, nil, c.nulls, 0)
-	defer data.Release()
-	return array.MakeFromData(data), nil
+	return w.buf[:n], nil
 }
 
 // toNative reverses the bytes of each w-byte value, for big-endian
