@@ -281,22 +281,7 @@ func TestWriteReadByArrowGo(t *testing.T) {
 	if pf.NumRowGroups() != len(recs) {
 		t.Errorf("%d row groups, want %d", pf.NumRowGroups(), len(recs))
 	}
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tbl, err := fr.ReadTable(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tbl.Release()
-	got := make([]arrow.Array, tbl.NumCols())
-	for j := range got {
-		if got[j], err = array.Concatenate(tbl.Column(j).Data().Chunks(), memory.DefaultAllocator); err != nil {
-			t.Fatal(err)
-		}
-	}
-	checkEqual(t, got, recs, names(testSchema))
+	checkEqual(t, readByArrowGo(t, data), recs, names(testSchema))
 
 	own, err := readAll(t, data, names(testSchema), 5000)
 	if err != nil {
