@@ -2,6 +2,7 @@ package estimators
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -116,14 +117,7 @@ func (g *Gen) SetColumn(name string, v Value) { g.env[name] = v }
 // failed to read as text because the scorer reads them as category codes
 // for other steps: compiled again with each given as a Value that is
 // categorical and holds its text in Raw, the text steps find it.
-func (g *Gen) TextNeeded() []string {
-	out := make([]string, 0, len(g.text))
-	for c := range g.text {
-		out = append(out, c)
-	}
-	slices.Sort(out)
-	return out
-}
+func (g *Gen) TextNeeded() []string { return slices.Sorted(maps.Keys(g.text)) }
 
 // Row is the name of the variable holding the row's index in the batch.
 func (g *Gen) Row() string { return "i" }
@@ -165,7 +159,7 @@ func (g *Gen) Buffer(name, elem string, perRow int) {
 // BlockLine adds a statement run once per block of rows, after the row
 // code written before it has run for each of them and before the row code
 // written after it. Values computed by earlier row code reach it, and
-// later row code, only through variables declared with Var. Only a model
+// later row code, only through buffers declared with Buffer. Only a model
 // whose Gen allows Blocks may call it.
 func (g *Gen) BlockLine(format string, args ...any) {
 	if !g.blocks {
@@ -241,14 +235,7 @@ func (g *Gen) Import(path string) {
 }
 
 // Imports returns the packages added by Import, sorted.
-func (g *Gen) Imports() []string {
-	out := make([]string, 0, len(g.imports))
-	for p := range g.imports {
-		out = append(out, p)
-	}
-	slices.Sort(out)
-	return out
-}
+func (g *Gen) Imports() []string { return slices.Sorted(maps.Keys(g.imports)) }
 
 // Float returns the numeric column name as a float64 expression. It fails
 // with a KindColumn error for a missing column and a KindType error for a

@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"go/format"
@@ -150,17 +151,13 @@ func Generate(m estimators.Model, target, pkg string, metadata json.RawMessage) 
 		}
 		oc := runtimeColumn{Name: f.Name, Kind: "runtime.Float", Type: "float64"}
 		switch {
+		case v.Categorical:
+			lt := cmp.Or(v.LabelType, "utf8")
+			oc = runtimeColumn{Name: f.Name, Kind: "runtime.Label", Type: lt, Labels: v.Categories, LabelType: lt}
 		case v.Bool:
 			oc = runtimeColumn{Name: f.Name, Kind: "runtime.Boolean", Type: "bool"}
 		case v.Strings != "":
 			oc = runtimeColumn{Name: f.Name, Kind: "runtime.Text", Type: "utf8"}
-		}
-		if v.Categorical {
-			lt := v.LabelType
-			if lt == "" {
-				lt = "utf8"
-			}
-			oc = runtimeColumn{Name: f.Name, Kind: "runtime.Label", Type: lt, Labels: v.Categories, LabelType: lt}
 		}
 		outputs[k] = oc
 		src.WriteString(columnLiteral(oc))

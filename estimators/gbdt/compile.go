@@ -27,7 +27,7 @@ func (m *Model) Compile(g *estimators.Gen) error {
 	if err != nil {
 		return err
 	}
-	width, slot := 2*max(len(m.features), 1), q.slotType()
+	width, slot := 2*q.nf, q.slot
 	K := m.treesPerIter
 	raw := make([]string, K)
 	for k := range raw {
@@ -84,23 +84,11 @@ type quantized struct {
 	names      []string // the features
 	thresholds [][]float64
 	ncat       []int
-}
-
-// slotType is the narrowest unsigned type that holds every feature's
-// reading: usually uint8, as trees split a feature at most at 254 bins'
-// edges, so that a block's rows take a quarter of the cache int32 would.
-func (q *quantized) slotType() string {
-	most := 0
-	for f, ts := range q.thresholds {
-		most = max(most, len(ts), q.ncat[f])
-	}
-	switch {
-	case most <= math.MaxUint8:
-		return "uint8"
-	case most <= math.MaxUint16:
-		return "uint16"
-	}
-	return "uint32"
+	// slot is the narrowest unsigned type that holds every feature's
+	// reading: usually uint8, as trees split a feature at most at 254
+	// bins' edges, so that a block's rows take a quarter of the cache
+	// int32 would.
+	slot string
 }
 
 // quantize collects the thresholds. It fails for a NaN threshold, which a
@@ -125,9 +113,19 @@ func (m *Model) quantize() (*quantized, error) {
 			q.thresholds[f] = append(q.thresholds[f], thr)
 		}
 	}
+	most := 0
 	for f, ts := range q.thresholds {
 		slices.Sort(ts)
 		q.thresholds[f] = slices.Compact(ts)
+		most = max(most, len(q.thresholds[f]), q.ncat[f])
+	}
+	switch {
+	case most <= math.MaxUint8:
+		q.slot = "uint8"
+	case most <= math.MaxUint16:
+		q.slot = "uint16"
+	default:
+		q.slot = "uint32"
 	}
 	return q, nil
 }
@@ -181,7 +179,7 @@ func (m *Model) readInputs(g *estimators.Gen, q *quantized, x string) error {
 			}
 			// Missing (-1) and unseen (-2) both read as ncat; the
 			// variable lets a constant code convert.
-			g.Line("{\nc := int32(%s)\n%s[%d] = %s(min(uint32(c), %d))\n}", code, x, j, q.slotType(), q.ncat[j])
+			g.Line("{\nc := int32(%s)\n%s[%d] = %s(min(uint32(c), %d))\n}", code, x, j, q.slot, q.ncat[j])
 			continue
 		}
 		if v.Categorical || v.Strings != "" {
@@ -206,7 +204,7 @@ func (m *Model) readInputs(g *estimators.Gen, q *quantized, x string) error {
 			g.Decl("// %s returns how many of the sorted keys t are below v's.\n"+
 				"func %s(v float64, t *[%d]uint64) %s {\nk := %s(v)\nbase := 0\nfor half := %d; half >= 1; half >>= 1 {\n"+
 				"_, below := bits.Sub64(t[base+half-1], k, 0)\nbase += half & -int(below)\n}\nreturn %s(base)\n}",
-				bin, bin, size, q.slotType(), key, size/2, q.slotType())
+				bin, bin, size, q.slot, key, size/2, q.slot)
 		}
 		table := g.Local("thresholds")
 		var tb strings.Builder
@@ -251,8 +249,7 @@ func (m *Model) outputs(g *estimators.Gen, raw []string) error {
 // A group is a function, not each tree: a call per tree and row costs as
 // much as the tree.
 func (m *Model) declareGroups(g *estimators.Gen, q *quantized) []string {
-	width, K := 2*q.nf, m.treesPerIter
-	slot := q.slotType()
+	width, slot, K := 2*q.nf, q.slot, m.treesPerIter
 	params := "xs []" + slot + ", n int"
 	for k := range K {
 		params += fmt.Sprintf(", raw%d", k)
@@ -328,7 +325,7 @@ func writeNode(b *strings.Builder, q *quantized, t *Tree, c int32, sel []bool, l
 		}
 		// A function literal keeps the test an expression, so the
 		// branches nest as they do for numeric splits.
-		fmt.Fprintf(b, "if func(c %s) bool {\nif c == %d {\nreturn %v\n}\n", q.slotType(), q.ncat[f], t.DefaultLeft[c])
+		fmt.Fprintf(b, "if func(c %s) bool {\nif c == %d {\nreturn %v\n}\n", q.slot, q.ncat[f], t.DefaultLeft[c])
 		if len(codes) > 0 {
 			fmt.Fprintf(b, "switch c {\ncase %s:\nreturn true\n}\n", strings.Join(codes, ", "))
 		}

@@ -24,8 +24,8 @@ func (s *Scorer) BatchFromJSON(body []byte) (*Batch, error) {
 }
 
 // decodeJSON is BatchFromJSON, or with one set reads a single row object.
-// It checks the whole body's syntax first, so that malformed JSON is
-// reported as such whatever the rows hold.
+// It checks the whole body's syntax first (finding the rows on the way),
+// so that malformed JSON is reported as such whatever the rows hold.
 func (s *Scorer) decodeJSON(body []byte, one bool) (*Batch, error) {
 	p, err := s.prepare()
 	if err != nil {
@@ -40,59 +40,52 @@ func (s *Scorer) decodeJSON(body []byte, one bool) (*Batch, error) {
 		return nil, errors.New(`empty body: want a JSON array of row objects or {"rows": [...]}`)
 	}
 	start := sc.i
-	if err := sc.skip(0); err != nil {
+	var rows []int // where each row begins
+	collect := func(at int) { rows = append(rows, at) }
+	if err := sc.skip(0, collect); err != nil {
 		return nil, err
 	}
 	if sc.ws(); sc.i != len(body) {
 		return nil, sc.fail("data after the value")
 	}
-	// rows is the position of the array of rows, or of the one row.
-	rows := start
 	switch c := body[start]; {
 	case one:
 		if c != '{' {
 			return nil, fmt.Errorf("want a JSON object, got %s", jsonKind(body[start:]))
 		}
+		rows = []int{start}
 	case c == '{':
-		rows = -1
+		member := -1
 		sc.i = start
 		sc.members(func(key []byte, at int) error {
 			if string(key) == "rows" || bytes.IndexByte(key, '\\') >= 0 && unescape(key) == "rows" {
-				rows = at
+				member = at
 			}
 			return nil
 		})
-		if rows < 0 {
+		if member < 0 {
 			return nil, errors.New(`want a JSON array of row objects or {"rows": [...]}; the object has no "rows"`)
 		}
-		if body[rows] != '[' {
-			return nil, fmt.Errorf(`want "rows" to be an array of row objects, got %s`, jsonKind(body[rows:]))
+		if body[member] != '[' {
+			return nil, fmt.Errorf(`want "rows" to be an array of row objects, got %s`, jsonKind(body[member:]))
 		}
+		// The body's top level was an object; walk its rows.
+		rows = nil
+		sc.i = member
+		sc.skip(0, collect)
 	case c != '[':
 		return nil, fmt.Errorf("want a JSON array of row objects or {\"rows\": [...]}, got %s", jsonKind(body[start:]))
 	}
-
-	// Count the rows, checking that each is an object, then read them.
-	n := 1
-	if !one {
-		n = 0
-		sc.i = rows + 1
-		for !sc.eat(']') {
-			sc.eat(',')
-			sc.ws()
-			if body[sc.i] != '{' {
-				return nil, fmt.Errorf("row %d: want an object, got %s", n, jsonKind(body[sc.i:]))
-			}
-			sc.skip(0)
-			n++
+	for i, at := range rows {
+		if body[at] != '{' {
+			return nil, fmt.Errorf("row %d: want an object, got %s", i, jsonKind(body[at:]))
 		}
-		rows++
 	}
-	b := newBatch(s, n)
+
+	b := newBatch(s, len(rows))
 	seen := make([]int, len(s.Inputs)) // the last row that held input j, plus one
-	sc.i = rows
-	for i := range n {
-		sc.eat(',')
+	for i, row := range rows {
+		sc.i = row
 		err := sc.members(func(key []byte, at int) error {
 			j, ok := p.inputs[string(key)]
 			if bytes.IndexByte(key, '\\') >= 0 {

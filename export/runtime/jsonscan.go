@@ -48,8 +48,11 @@ func (s *jsonScanner) fail(what string) error {
 	return fmt.Errorf("malformed JSON: %s at offset %d", what, s.i)
 }
 
-// skip moves past one value, checking its syntax.
-func (s *jsonScanner) skip(depth int) error {
+// skip moves past one value, checking its syntax. When the value is an
+// array and each is not nil, it calls each with the position of every
+// element (its own, not its elements' elements), so that a caller finds
+// them in the same pass.
+func (s *jsonScanner) skip(depth int, each func(at int)) error {
 	s.ws()
 	if s.i >= len(s.b) {
 		return s.fail("want a value")
@@ -77,7 +80,11 @@ func (s *jsonScanner) skip(depth int) error {
 					return s.fail("want ':'")
 				}
 			}
-			if err := s.skip(depth + 1); err != nil {
+			if c == '[' && each != nil {
+				s.ws()
+				each(s.i)
+			}
+			if err := s.skip(depth+1, nil); err != nil {
 				return err
 			}
 			if s.eat(',') {
@@ -124,7 +131,7 @@ func (s *jsonScanner) members(f func(key []byte, at int) error) error {
 		s.eat(':')
 		s.ws()
 		at := s.i
-		s.skip(0)
+		s.skip(0, nil)
 		if err := f(key, at); err != nil {
 			return err
 		}

@@ -96,7 +96,10 @@ var scratchPools sync.Map // *runtime.Scorer to *sync.Pool of *scratch
 
 // scratchOf returns buffers for n rows of s's inputs and outputs.
 func scratchOf(s *runtime.Scorer, n int) *scratch {
-	p, _ := scratchPools.LoadOrStore(s, &sync.Pool{})
+	p, ok := scratchPools.Load(s)
+	if !ok {
+		p, _ = scratchPools.LoadOrStore(s, &sync.Pool{})
+	}
 	pool := p.(*sync.Pool)
 	if sc, ok := pool.Get().(*scratch); ok && sc.rows >= n {
 		return sc
