@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	goruntime "runtime"
-
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"

@@ -240,23 +240,9 @@ func checkScorer(s *runtime.Scorer) error {
 	if s == nil {
 		return fmt.Errorf("nil scorer")
 	}
-	if s.Score == nil {
-		return fmt.Errorf("scorer %q has no Score function", s.Name)
-	}
-	for j, c := range s.Inputs {
-		switch c.Kind {
-		case runtime.Number, runtime.Boolean, runtime.Category, runtime.Text, runtime.Vector:
-		default:
-			return fmt.Errorf("scorer %q: input %d %q has kind %v, which is not an input kind", s.Name, j, c.Name, c.Kind)
-		}
-	}
-	for j, c := range s.Outputs {
-		if c.Kind != runtime.Float && c.Kind != runtime.Boolean && c.Kind != runtime.Label && c.Kind != runtime.Text {
-			return fmt.Errorf("scorer %q: output %d %q has kind %v, which is not an output kind", s.Name, j, c.Name, c.Kind)
-		}
-	}
-	// The Arrow conversion checks the rest (duplicate categories, labels
-	// that do not parse as their type) when it first prepares s.
+	// Preparing s checks the rest: its Score function, its columns'
+	// kinds, duplicate categories, labels that do not parse as their
+	// type.
 	if _, err := s.OutputSchema(arrow.NewSchema(nil, nil)); err != nil {
 		return fmt.Errorf("scorer %q: %w", s.Name, err)
 	}
