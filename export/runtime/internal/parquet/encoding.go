@@ -14,8 +14,9 @@ var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
 
 // hybrid decodes len(out) values of width bw in the RLE/bit-packed hybrid
 // encoding, which holds definition levels, dictionary indices and RLE
-// booleans.
-func hybrid(b []byte, bw int, out []uint32) error {
+// booleans; bw is at most the width of T, so levels and booleans decode
+// straight into bytes.
+func hybrid[T uint8 | uint32](b []byte, bw int, out []T) error {
 	if bw > 32 {
 		return fmt.Errorf("bit width %d is over 32", bw)
 	}
@@ -40,8 +41,12 @@ func hybrid(b []byte, bw int, out []uint32) error {
 				return fmt.Errorf("run value %d is wider than %d bits", v, bw)
 			}
 			m := int(min(h>>1, left))
-			for k := range m {
-				out[i+k] = v
+			if m < 64 {
+				for k := range m {
+					out[i+k] = T(v)
+				}
+			} else {
+				fill(out[i:i+m], T(v))
 			}
 			i += m
 			continue
@@ -57,16 +62,26 @@ func hybrid(b []byte, bw int, out []uint32) error {
 		if need > len(b) {
 			return errShort
 		}
-		unpack32(b, bw, out[i:i+m])
+		unpack(b, bw, out[i:i+m])
 		b = b[min(int(groups)*bw, len(b)):]
 		i += m
 	}
 	return nil
 }
 
-// unpack32 reads len(out) values of bw ≤ 32 bits, least significant bit
+// fill sets every element of s to v by doubling copies, which for long
+// runs, such as the definition levels of a page without nulls, is many
+// times faster than storing each value.
+func fill[T uint8 | uint32](s []T, v T) {
+	s[0] = v
+	for n := 1; n < len(s); n *= 2 {
+		copy(s[n:], s[:n])
+	}
+}
+
+// unpack reads len(out) values of bw ≤ 32 bits, least significant bit
 // first; b holds at least len(out)*bw bits.
-func unpack32(b []byte, bw int, out []uint32) {
+func unpack[T uint8 | uint32](b []byte, bw int, out []T) {
 	if bw == 0 {
 		clear(out)
 		return
@@ -80,7 +95,7 @@ func unpack32(b []byte, bw int, out []uint32) {
 			p++
 			nb += 8
 		}
-		out[i] = uint32(acc & mask)
+		out[i] = T(acc & mask)
 		acc >>= bw
 		nb -= bw
 	}

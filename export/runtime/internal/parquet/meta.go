@@ -126,19 +126,11 @@ func (d *tdec) fileMeta() *fileMeta {
 	d.fields(func(id int16, typ byte) bool {
 		switch {
 		case id == 2 && typ == ctList:
-			_, n := d.list()
-			m.schema = make([]schemaElement, 0, n)
-			for i := 0; i < n && d.err == nil; i++ {
-				m.schema = append(m.schema, d.schemaElement())
-			}
+			m.schema = listOf(d, d.schemaElement)
 		case id == 3 && typ == ctI64:
 			m.numRows = d.varint()
 		case id == 4 && typ == ctList:
-			_, n := d.list()
-			m.rowGroups = make([]rowGroup, 0, n)
-			for i := 0; i < n && d.err == nil; i++ {
-				m.rowGroups = append(m.rowGroups, d.rowGroup())
-			}
+			m.rowGroups = listOf(d, d.rowGroup)
 		default:
 			return false
 		}
@@ -203,19 +195,7 @@ func (d *tdec) rowGroup() rowGroup {
 	d.fields(func(id int16, typ byte) bool {
 		switch {
 		case id == 1 && typ == ctList:
-			_, n := d.list()
-			g.columns = make([]columnMeta, 0, n)
-			for i := 0; i < n && d.err == nil; i++ {
-				var c columnMeta
-				d.fields(func(id int16, typ byte) bool {
-					if id == 3 && typ == ctStruct {
-						c = d.columnMeta()
-						return true
-					}
-					return false
-				})
-				g.columns = append(g.columns, c)
-			}
+			g.columns = listOf(d, d.columnChunk)
 		case id == 3 && typ == ctI64:
 			g.numRows = d.varint()
 		default:
@@ -224,6 +204,19 @@ func (d *tdec) rowGroup() rowGroup {
 		return true
 	})
 	return g
+}
+
+// columnChunk reads a ColumnChunk for the ColumnMetaData it holds.
+func (d *tdec) columnChunk() columnMeta {
+	var c columnMeta
+	d.fields(func(id int16, typ byte) bool {
+		if id == 3 && typ == ctStruct {
+			c = d.columnMeta()
+			return true
+		}
+		return false
+	})
+	return c
 }
 
 func (d *tdec) columnMeta() columnMeta {

@@ -2,6 +2,7 @@ package parquet_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -121,6 +122,25 @@ func pqarrowFile(t testing.TB, schema *arrow.Schema, recs []arrow.Record, props 
 	}
 	for _, r := range recs {
 		if err := w.WriteBuffered(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// ownFile writes recs with the package's Writer.
+func ownFile(t testing.TB, schema *arrow.Schema, recs ...arrow.Record) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := parquet.NewWriter(&buf, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if err := w.Write(r); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -259,20 +279,7 @@ func TestRequiredColumns(t *testing.T) {
 // does the package's own reader.
 func TestWriteReadByArrowGo(t *testing.T) {
 	recs := []arrow.Record{testRecord(3000, 0.1, 4), testRecord(10, 0, 5), testRecord(200, 1, 6), testRecord(1<<18, 0.01, 7)}
-	var buf bytes.Buffer
-	w, err := parquet.NewWriter(&buf, testSchema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range recs {
-		if err := w.Write(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	data := buf.Bytes()
+	data := ownFile(t, testSchema, recs...)
 
 	pf, err := file.NewParquetReader(bytes.NewReader(data))
 	if err != nil {
@@ -302,18 +309,8 @@ func TestWriteDictionaryStrings(t *testing.T) {
 		}
 	}
 	col := b.NewArray()
-	var buf bytes.Buffer
-	w, err := parquet.NewWriter(&buf, schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(array.NewRecord(schema, []arrow.Array{col}, 100)); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	got, err := readAll(t, buf.Bytes(), []string{"d"}, 64)
+	data := ownFile(t, schema, array.NewRecord(schema, []arrow.Array{col}, 100))
+	got, err := readAll(t, data, []string{"d"}, 64)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -389,7 +386,7 @@ func TestUnsupportedColumns(t *testing.T) {
 
 func TestCorruptFiles(t *testing.T) {
 	good := pqarrowFile(t, testSchema, []arrow.Record{testRecord(100, 0.1, 8)}, pq.WithCompression(compress.Codecs.Snappy))
-	footer := len(good) - 8 - int(uint32(good[len(good)-8])|uint32(good[len(good)-7])<<8|uint32(good[len(good)-6])<<16)
+	footer := len(good) - 8 - int(binary.LittleEndian.Uint32(good[len(good)-8:]))
 	corrupt := func(f func(b []byte) []byte) []byte { return f(bytes.Clone(good)) }
 	for _, c := range []struct {
 		name string
@@ -422,21 +419,9 @@ func TestCorruptFiles(t *testing.T) {
 
 // seedFiles are small files in each layout, for fuzzing.
 func seedFiles(t testing.TB) [][]byte {
-	small := testRecord(8, 0.3, 9)
-	var buf bytes.Buffer
-	w, err := parquet.NewWriter(&buf, testSchema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(small); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	recs := []arrow.Record{small}
+	recs := []arrow.Record{testRecord(8, 0.3, 9)}
 	return [][]byte{
-		buf.Bytes(),
+		ownFile(t, testSchema, recs...),
 		unsupportedFile(t),
 		pqarrowFile(t, testSchema, recs),
 		pqarrowFile(t, testSchema, recs, pq.WithDictionaryDefault(false), pq.WithDataPageVersion(pq.DataPageV2), pq.WithCompression(compress.Codecs.Snappy)),

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -400,7 +401,7 @@ type cursor struct {
 	dictBin    [][]byte // byte array dictionary values
 	dictSize   int
 	hasDict    bool
-	idx        []uint32 // levels and dictionary indices of a page
+	idx        []uint32 // dictionary indices of a page
 
 	// The current data page: n rows, present of them with values, of
 	// which the first next rows and nextBin values have been taken.
@@ -654,16 +655,11 @@ func (c *cursor) readData(h pageHeader, body []byte) error {
 	// Each row's definition level says whether it has a value.
 	present := n
 	if c.optional {
-		lv := c.indices(n)
-		if err := hybrid(defs, 1, lv); err != nil {
+		c.defs = slices.Grow(c.defs[:0], n)[:n]
+		if err := hybrid(defs, 1, c.defs); err != nil {
 			return fmt.Errorf("definition levels: %w", err)
 		}
-		present = 0
-		c.defs = c.defs[:0]
-		for _, v := range lv {
-			c.defs = append(c.defs, byte(v))
-			present += int(v)
-		}
+		present = bytes.Count(c.defs, []byte{1})
 	}
 	if c.width == 0 {
 		if err := c.readBinary(h.encoding, values, present); err != nil {
@@ -712,12 +708,8 @@ func (c *cursor) readFixed(enc int32, b []byte, n, present int) error {
 		if uint64(l) > uint64(len(b)-4) {
 			return errShort
 		}
-		idx := c.indices(n)
-		if err := hybrid(b[4:4+l], 1, idx); err != nil {
+		if err := hybrid(b[4:4+l], 1, dst); err != nil {
 			return err
-		}
-		for i, v := range idx {
-			dst[i] = byte(v)
 		}
 	case enc == encPlain:
 		if len(b) < len(dst) {
@@ -771,19 +763,13 @@ func (c *cursor) readFixed(enc int32, b []byte, n, present int) error {
 	return nil
 }
 
-func (c *cursor) indices(n int) []uint32 {
-	if cap(c.idx) < n {
-		c.idx = make([]uint32, n)
-	}
-	return c.idx[:n]
-}
-
 // dictIndices decodes n dictionary indices, checking they are in range.
 func (c *cursor) dictIndices(b []byte, n int) ([]uint32, error) {
 	if !c.hasDict {
 		return nil, errors.New("dictionary-encoded page without a dictionary")
 	}
-	idx := c.indices(n)
+	c.idx = slices.Grow(c.idx[:0], n)[:n]
+	idx := c.idx
 	if n == 0 {
 		return idx, nil
 	}

@@ -111,6 +111,16 @@ func (d *tdec) list() (byte, int) {
 	return h & 0x0f, int(n)
 }
 
+// listOf reads a list of structs, each by elem.
+func listOf[T any](d *tdec, elem func() T) []T {
+	_, n := d.list()
+	out := make([]T, 0, n)
+	for i := 0; i < n && d.err == nil; i++ {
+		out = append(out, elem())
+	}
+	return out
+}
+
 // fields calls fn with each field of a struct until its stop byte; fn
 // reads the value of the fields it knows and returns false for the rest,
 // which are skipped.

@@ -223,11 +223,7 @@ func pageBytes(col arrow.Array, str func(int) string, lo, hi int) []byte {
 		groups := (n + 7) / 8
 		b = binary.AppendUvarint(b, uint64(groups)<<1|1)
 		bm := make([]byte, groups)
-		for i := range n {
-			if col.IsValid(lo + i) {
-				bitutil.SetBit(bm, i)
-			}
-		}
+		bitutil.CopyBitmap(col.NullBitmapBytes(), col.Data().Offset()+lo, n, bm, 0)
 		b = append(b, bm...)
 	}
 	binary.LittleEndian.PutUint32(b, uint32(len(b)-4))
