@@ -1,5 +1,6 @@
-// Package parquet reads and writes flat Parquet files as Arrow records,
-// small enough to go inside every exported scorer.
+// Package parquet reads and writes flat Parquet files as records of the
+// columnar package, small enough to go inside every exported scorer: it
+// depends on no Arrow library, only on Snappy, zstd and LZ4 codecs.
 //
 // The reader takes a file through io.ReaderAt: Open reads the footer,
 // Columns lists the top-level columns, and File.Records yields the named
@@ -23,7 +24,13 @@
 // Nested and repeated columns, INT96, FIXED_LEN_BYTE_ARRAY, DECIMAL, TIME
 // and other annotations are not read; a file holding them still opens, and
 // only asking for such a column fails, with an error naming it.
-// Dictionary-encoded strings are returned as plain utf8 arrays.
+// Dictionary-encoded strings are returned as plain utf8 arrays; a record
+// of more than 2 GiB of one column's strings is an error, so chunks of
+// rows must be small enough for that.
+//
+// Arrays follow the columnar package's conventions: values buffers are
+// 8-byte aligned, and the validity bitmap is nil when no value is null.
+// Each record's arrays are newly allocated and the caller's to keep.
 //
 // Pages may be dictionary pages, data pages of version 1 or 2 (index
 // pages are skipped) in the encodings PLAIN, PLAIN_DICTIONARY,
@@ -38,5 +45,7 @@
 // Writer writes each record as a row group of OPTIONAL columns, PLAIN
 // encoded in version 1 data pages of about a megabyte, Snappy compressed,
 // with no statistics; other Parquet readers (pyarrow, arrow-go, DuckDB,
-// polars) read its files.
+// polars) read its files. It takes the types the reader returns and also
+// large_utf8 and dictionary-encoded utf8 or large_utf8, in arrays that
+// may be slices of others (Offset > 0).
 package parquet

@@ -5,24 +5,24 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/apache/arrow/go/v17/arrow"
-	"github.com/apache/arrow/go/v17/arrow/array"
-	"github.com/apache/arrow/go/v17/arrow/memory"
-
+	"github.com/quiver-ml/quiver/export/runtime/columnar"
 	"github.com/quiver-ml/quiver/export/runtime/internal/parquet"
 )
 
 func Example() {
-	schema := arrow.NewSchema([]arrow.Field{
-		{Name: "x", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
-		{Name: "color", Type: arrow.BinaryTypes.String, Nullable: true},
-	}, nil)
-	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
-	defer b.Release()
-	b.Field(0).(*array.Float64Builder).AppendValues([]float64{1.5, 2, 0, 4}, []bool{true, true, false, true})
-	b.Field(1).(*array.StringBuilder).AppendValues([]string{"red", "green", "blue", "red"}, nil)
-	rec := b.NewRecord()
-	defer rec.Release()
+	schema := &columnar.Schema{Fields: []columnar.Field{
+		{Name: "x", Type: columnar.Float64Type, Nullable: true},
+		{Name: "color", Type: columnar.StringType, Nullable: true},
+	}}
+	valid := columnar.NewValidity(4)
+	valid.SetNull(2)
+	bitmap, nulls := valid.Bitmap()
+	x := columnar.FromValues(columnar.Float64Type, []float64{1.5, 2, 0, 4}, bitmap, nulls)
+	colors := columnar.NewStringBuilder(4)
+	for _, c := range []string{"red", "green", "blue", "red"} {
+		colors.Append(c)
+	}
+	rec := &columnar.Record{Schema: schema, Len: 4, Cols: []*columnar.Array{x, colors.Array()}}
 
 	var buf bytes.Buffer
 	w, err := parquet.NewWriter(&buf, schema)
@@ -56,12 +56,23 @@ func Example() {
 		if err != nil {
 			panic(err)
 		}
-		fmt.Println(rec.Column(0), rec.Column(1))
-		rec.Release()
+		fmt.Printf("record of %d rows:\n", rec.Len)
+		color, x := rec.Cols[0], rec.Cols[1]
+		for i := range rec.Len {
+			if x.IsNull(i) {
+				fmt.Println(" ", color.Str(i), "null")
+			} else {
+				fmt.Println(" ", color.Str(i), columnar.Values[float64](x)[i])
+			}
+		}
 	}
 	// Output:
 	// x float64
 	// color utf8
-	// ["red" "green" "blue"] [1.5 2 (null)]
-	// ["red"] [4]
+	// record of 3 rows:
+	//   red 1.5
+	//   green 2
+	//   blue null
+	// record of 1 rows:
+	//   red 4
 }

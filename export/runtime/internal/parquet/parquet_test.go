@@ -19,6 +19,7 @@ import (
 	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 
+	"github.com/quiver-ml/quiver/export/runtime/columnar"
 	"github.com/quiver-ml/quiver/export/runtime/internal/parquet"
 )
 
@@ -131,16 +132,17 @@ func pqarrowFile(t testing.TB, schema *arrow.Schema, recs []arrow.Record, props 
 	return buf.Bytes()
 }
 
-// ownFile writes recs with the package's Writer.
+// ownFile writes recs, converted to columnar records sharing their
+// buffers, with the package's Writer.
 func ownFile(t testing.TB, schema *arrow.Schema, recs ...arrow.Record) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	w, err := parquet.NewWriter(&buf, schema)
+	w, err := parquet.NewWriter(&buf, toColumnarSchema(schema))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range recs {
-		if err := w.Write(r); err != nil {
+		if err := w.Write(toColumnarRecord(r)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -150,9 +152,10 @@ func ownFile(t testing.TB, schema *arrow.Schema, recs ...arrow.Record) []byte {
 	return buf.Bytes()
 }
 
-// readAll reads the named columns of data, checking every record has at
-// most chunkRows rows, and returns them concatenated.
-func readAll(t testing.TB, data []byte, names []string, chunkRows int) ([]arrow.Array, error) {
+// readAll reads the named columns of data, checking every record is
+// valid, has the reader's schema and at most chunkRows rows, and returns
+// each column's arrays, record by record.
+func readAll(t testing.TB, data []byte, names []string, chunkRows int) ([][]*columnar.Array, error) {
 	t.Helper()
 	f, err := parquet.Open(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
@@ -163,7 +166,10 @@ func readAll(t testing.TB, data []byte, names []string, chunkRows int) ([]arrow.
 		return nil, err
 	}
 	defer r.Close()
-	parts := make([][]arrow.Array, len(names))
+	if s := r.Schema(); len(s.Fields) != len(names) {
+		t.Fatalf("schema of %d fields for %d columns", len(s.Fields), len(names))
+	}
+	parts := make([][]*columnar.Array, len(names))
 	for {
 		rec, err := r.Next()
 		if err == io.EOF {
@@ -172,28 +178,43 @@ func readAll(t testing.TB, data []byte, names []string, chunkRows int) ([]arrow.
 		if err != nil {
 			return nil, err
 		}
-		if rec.NumRows() > int64(chunkRows) || rec.NumRows() == 0 {
-			t.Errorf("record of %d rows, chunks of %d", rec.NumRows(), chunkRows)
+		if rec.Len > chunkRows || rec.Len == 0 {
+			t.Errorf("record of %d rows, chunks of %d", rec.Len, chunkRows)
+		}
+		if rec.Schema != r.Schema() {
+			t.Errorf("record schema %p, reader's %p", rec.Schema, r.Schema())
+		}
+		if err := rec.Validate(); err != nil {
+			t.Fatal(err)
 		}
 		for j := range names {
-			parts[j] = append(parts[j], rec.Column(j))
+			parts[j] = append(parts[j], rec.Cols[j])
 		}
 	}
-	out := make([]arrow.Array, len(names))
-	for j := range names {
-		if len(parts[j]) == 0 {
-			out[j] = array.MakeArrayOfNull(memory.DefaultAllocator, r.Schema().Field(j).Type, 0)
-			continue
-		}
-		if out[j], err = array.Concatenate(parts[j], memory.DefaultAllocator); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return parts, nil
 }
 
 // checkEqual compares columns read back with the records written.
-func checkEqual(t *testing.T, got []arrow.Array, recs []arrow.Record, names []string) {
+func checkEqual(t *testing.T, got [][]*columnar.Array, recs []arrow.Record, names []string) {
+	t.Helper()
+	for j, name := range names {
+		var parts []arrow.Array
+		for _, r := range recs {
+			parts = append(parts, r.Column(r.Schema().FieldIndices(name)[0]))
+		}
+		want, err := array.Concatenate(parts, memory.DefaultAllocator)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := compareColumn(got[j], want); err != nil {
+			t.Errorf("column %q: %v", name, err)
+		}
+	}
+}
+
+// checkArrowEqual compares columns arrow-go read with the records
+// written.
+func checkArrowEqual(t *testing.T, got []arrow.Array, recs []arrow.Record, names []string) {
 	t.Helper()
 	for j, name := range names {
 		var parts []arrow.Array
@@ -288,7 +309,7 @@ func TestWriteReadByArrowGo(t *testing.T) {
 	if pf.NumRowGroups() != len(recs) {
 		t.Errorf("%d row groups, want %d", pf.NumRowGroups(), len(recs))
 	}
-	checkEqual(t, readByArrowGo(t, data), recs, names(testSchema))
+	checkArrowEqual(t, readByArrowGo(t, data), recs, names(testSchema))
 
 	own, err := readAll(t, data, names(testSchema), 5000)
 	if err != nil {
@@ -314,16 +335,14 @@ func TestWriteDictionaryStrings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range 100 {
-		if got[0].IsNull(i) != col.IsNull(i) || got[0].ValueStr(i) != col.ValueStr(i) {
-			t.Fatalf("row %d: %s, want %s", i, got[0].ValueStr(i), col.ValueStr(i))
-		}
+	if err := compareColumn(got[0], col); err != nil {
+		t.Error(err)
 	}
 }
 
 func TestWriterRefusesTypes(t *testing.T) {
 	schema := arrow.NewSchema([]arrow.Field{{Name: "ok", Type: arrow.PrimitiveTypes.Float64}, {Name: "lst", Type: arrow.ListOf(arrow.PrimitiveTypes.Int32)}}, nil)
-	_, err := parquet.NewWriter(io.Discard, schema)
+	_, err := parquet.NewWriter(io.Discard, toColumnarSchema(schema))
 	if err == nil || !strings.Contains(err.Error(), `"lst"`) {
 		t.Errorf("err = %v, want one naming column lst", err)
 	}
@@ -368,8 +387,15 @@ func TestUnsupportedColumns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got[0].Len() != 50 || got[0].ValueStr(3) != "-3" || got[1].ValueStr(49) != "49" {
-		t.Errorf("read %s and %s", got[0], got[1])
+	y, x := array.NewInt64Builder(memory.DefaultAllocator), array.NewFloat64Builder(memory.DefaultAllocator)
+	for i := range 50 {
+		y.Append(int64(-i))
+		x.Append(float64(i))
+	}
+	for j, want := range []arrow.Array{y.NewArray(), x.NewArray()} {
+		if err := compareColumn(got[j], want); err != nil {
+			t.Errorf("column %d: %v", j, err)
+		}
 	}
 	for _, c := range []struct{ name, want string }{
 		{"lst", `column "lst" is nested`},
@@ -433,7 +459,8 @@ func seedFiles(t testing.TB) [][]byte {
 }
 
 // readEverything reads every readable column of data and looks at every
-// value, for the fuzzer: errors are fine, panics are not.
+// value, for the fuzzer: errors are fine, panics are not, and nor are
+// records that break the columnar conventions, which panic here.
 func readEverything(data []byte) {
 	pf, err := parquet.Open(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
@@ -455,12 +482,15 @@ func readEverything(data []byte) {
 		if err != nil {
 			return
 		}
-		for _, col := range rec.Columns() {
-			for i := range col.Len() {
-				_ = col.ValueStr(i)
-			}
+		if err := rec.Validate(); err != nil {
+			panic(err)
 		}
-		rec.Release()
+		for _, col := range rec.Cols {
+			if err := checkArray(col); err != nil {
+				panic(err)
+			}
+			touch(col)
+		}
 	}
 }
 
@@ -510,7 +540,7 @@ func BenchmarkReadDoubles(b *testing.B) {
 	schema := arrow.NewSchema(fields, nil)
 	rng := rand.New(rand.NewPCG(1, 1))
 	var buf bytes.Buffer
-	w, err := parquet.NewWriter(&buf, schema)
+	w, err := parquet.NewWriter(&buf, toColumnarSchema(schema))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -523,7 +553,7 @@ func BenchmarkReadDoubles(b *testing.B) {
 				fb.Append(rng.NormFloat64())
 			}
 		}
-		if err := w.Write(rb.NewRecord()); err != nil {
+		if err := w.Write(toColumnarRecord(rb.NewRecord())); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -551,8 +581,7 @@ func BenchmarkReadDoubles(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			n += rec.NumRows()
-			rec.Release()
+			n += int64(rec.Len)
 		}
 		r.Close()
 		if n != rows {

@@ -8,10 +8,7 @@ import (
 	"io"
 	"slices"
 
-	"github.com/apache/arrow/go/v17/arrow"
-	"github.com/apache/arrow/go/v17/arrow/array"
-	"github.com/apache/arrow/go/v17/arrow/bitutil"
-	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/quiver-ml/quiver/export/runtime/columnar"
 )
 
 const magic = "PAR1"
@@ -33,7 +30,7 @@ type Column struct {
 	Name string
 	// Type is the Arrow type the column reads as, nil when it cannot be
 	// read.
-	Type arrow.DataType
+	Type *columnar.Type
 	// Err says why the column cannot be read, naming it; nil when it can.
 	Err error
 }
@@ -118,7 +115,7 @@ func (f *File) readSchema() error {
 		case e.repetition != repRequired && e.repetition != repOptional:
 			col.Err = fmt.Errorf("column %q has unknown repetition %d", e.name, e.repetition)
 		default:
-			col.Type, col.Err = arrowType(e)
+			col.Type, col.Err = columnType(e)
 		}
 		f.columns = append(f.columns, col)
 		f.elems = append(f.elems, e)
@@ -127,12 +124,12 @@ func (f *File) readSchema() error {
 	return nil
 }
 
-// arrowType is the Arrow type of a flat column, from its physical type
+// columnType is the Arrow type of a flat column, from its physical type
 // and its annotation: the logical type when there is one, else the
 // converted type.
-func arrowType(e schemaElement) (arrow.DataType, error) {
+func columnType(e schemaElement) (*columnar.Type, error) {
 	l, c := e.logical, e.converted
-	bad := func() (arrow.DataType, error) {
+	bad := func() (*columnar.Type, error) {
 		if e.typ < 0 || int(e.typ) >= len(typeNames) {
 			return nil, fmt.Errorf("column %q: unknown Parquet type %d", e.name, e.typ)
 		}
@@ -145,65 +142,64 @@ func arrowType(e schemaElement) (arrow.DataType, error) {
 	switch e.typ {
 	case typeBoolean:
 		if l.kind == 0 && c == convNone {
-			return arrow.FixedWidthTypes.Boolean, nil
+			return columnar.BoolType, nil
 		}
 	case typeInt32:
 		switch {
 		case l.kind == logInteger && l.bitWidth <= 32:
 			return intType(int(l.bitWidth), l.signed)
 		case l.kind == logDate || l.kind == 0 && c == convDate:
-			return arrow.FixedWidthTypes.Date32, nil
+			return columnar.Date32Type, nil
 		case l.kind == 0 && c >= convUint8 && c <= convUint32:
 			return intType(8<<(c-convUint8), false)
 		case l.kind == 0 && c >= convInt8 && c <= convInt32:
 			return intType(8<<(c-convInt8), true)
 		case l.kind == 0 && c == convNone:
-			return arrow.PrimitiveTypes.Int32, nil
+			return columnar.Int32Type, nil
 		}
 	case typeInt64:
 		switch {
 		case l.kind == logInteger && l.bitWidth == 64 || l.kind == 0 && (c == convInt64 || c == convUint64):
 			if l.kind == logInteger && !l.signed || c == convUint64 {
-				return arrow.PrimitiveTypes.Uint64, nil
+				return columnar.Uint64Type, nil
 			}
-			return arrow.PrimitiveTypes.Int64, nil
+			return columnar.Int64Type, nil
 		case l.kind == logTimestamp && l.unit >= 1 && l.unit <= 3:
 			tz := ""
 			if l.utc {
 				tz = "UTC"
 			}
-			units := [...]arrow.TimeUnit{arrow.Millisecond, arrow.Microsecond, arrow.Nanosecond}
-			return &arrow.TimestampType{Unit: units[l.unit-1], TimeZone: tz}, nil
+			return &columnar.Type{ID: columnar.Timestamp, Unit: columnar.Millisecond + columnar.TimeUnit(l.unit-1), TimeZone: tz}, nil
 		case l.kind == 0 && (c == convTSMillis || c == convTSMicros):
-			return &arrow.TimestampType{Unit: arrow.Millisecond + arrow.TimeUnit(c-convTSMillis), TimeZone: "UTC"}, nil
+			return &columnar.Type{ID: columnar.Timestamp, Unit: columnar.Millisecond + columnar.TimeUnit(c-convTSMillis), TimeZone: "UTC"}, nil
 		case l.kind == 0 && c == convNone:
-			return arrow.PrimitiveTypes.Int64, nil
+			return columnar.Int64Type, nil
 		}
 	case typeFloat, typeDouble:
 		if l.kind == 0 && c == convNone {
 			if e.typ == typeFloat {
-				return arrow.PrimitiveTypes.Float32, nil
+				return columnar.Float32Type, nil
 			}
-			return arrow.PrimitiveTypes.Float64, nil
+			return columnar.Float64Type, nil
 		}
 	case typeByteArray:
 		switch l.kind {
 		case logString, logEnum, logJSON:
-			return arrow.BinaryTypes.String, nil
+			return columnar.StringType, nil
 		case 0:
 			if c == convNone || c == convUTF8 || c == convEnum || c == convJSON {
-				return arrow.BinaryTypes.String, nil
+				return columnar.StringType, nil
 			}
 		}
 	}
 	return bad()
 }
 
-func intType(bits int, signed bool) (arrow.DataType, error) {
-	types := map[int][2]arrow.DataType{
-		8:  {arrow.PrimitiveTypes.Uint8, arrow.PrimitiveTypes.Int8},
-		16: {arrow.PrimitiveTypes.Uint16, arrow.PrimitiveTypes.Int16},
-		32: {arrow.PrimitiveTypes.Uint32, arrow.PrimitiveTypes.Int32},
+func intType(bits int, signed bool) (*columnar.Type, error) {
+	types := map[int][2]*columnar.Type{
+		8:  {columnar.Uint8Type, columnar.Int8Type},
+		16: {columnar.Uint16Type, columnar.Int16Type},
+		32: {columnar.Uint32Type, columnar.Int32Type},
 	}
 	t, ok := types[bits]
 	if !ok {
@@ -244,13 +240,13 @@ func (f *File) Columns() []Column { return f.columns }
 // NumRows is the number of rows the footer declares.
 func (f *File) NumRows() int64 { return f.meta.numRows }
 
-// Reader yields a file's rows as Arrow records, row group by row group.
+// Reader yields a file's rows as columnar records, row group by row group.
 // Within a row group it holds, for each wanted column, the column's
 // dictionary and one page, decoded, so its memory is a page a column and
 // a record, whatever the size of the row group.
 type Reader struct {
 	f         *File
-	schema    *arrow.Schema
+	schema    *columnar.Schema
 	chunkRows int64
 	group     int       // the next row group to read
 	rows, off int64     // of the current row group
@@ -267,7 +263,7 @@ func (f *File) Records(names []string, chunkRows int) (*Reader, error) {
 		return nil, errors.New("parquet: chunk rows must be at least 1")
 	}
 	r := &Reader{f: f, chunkRows: int64(chunkRows)}
-	fields := make([]arrow.Field, len(names))
+	fields := make([]columnar.Field, len(names))
 	for i, name := range names {
 		j := -1
 		for k, c := range f.columns {
@@ -294,22 +290,23 @@ func (f *File) Records(names []string, chunkRows int) (*Reader, error) {
 			c.width = 8
 		}
 		r.cursors = append(r.cursors, c)
-		fields[i] = arrow.Field{Name: name, Type: c.typ, Nullable: c.optional}
+		fields[i] = columnar.Field{Name: name, Type: c.typ, Nullable: c.optional}
 	}
-	r.schema = arrow.NewSchema(fields, nil)
+	r.schema = &columnar.Schema{Fields: fields}
 	return r, nil
 }
 
-// Schema is the schema of the records.
-func (r *Reader) Schema() *arrow.Schema { return r.schema }
+// Schema is the schema of the records: the columns asked for, in that
+// order, each nullable when the file's column is OPTIONAL.
+func (r *Reader) Schema() *columnar.Schema { return r.schema }
 
-// Next returns the next record, which the caller releases, or io.EOF
-// after the last. It fails when a column chunk is corrupt, uses an
+// Next returns the next record, or io.EOF after the last. Its arrays are
+// the caller's: the reader keeps no reference to them. It fails when a column chunk is corrupt, uses an
 // encoding or compression this package does not read, or does not have
 // its row group's number of rows. Pages are read as records need them,
 // so a row group's records before a corrupt page are returned first.
 // After an error, Next returns it again.
-func (r *Reader) Next() (arrow.Record, error) {
+func (r *Reader) Next() (*columnar.Record, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -321,7 +318,7 @@ func (r *Reader) Next() (arrow.Record, error) {
 	return rec, err
 }
 
-func (r *Reader) next() (arrow.Record, error) {
+func (r *Reader) next() (*columnar.Record, error) {
 	for r.off == r.rows {
 		if r.group == len(r.f.meta.rowGroups) {
 			return nil, io.EOF
@@ -331,14 +328,7 @@ func (r *Reader) next() (arrow.Record, error) {
 		}
 	}
 	n := min(r.chunkRows, r.rows-r.off)
-	cols := make([]arrow.Array, len(r.cursors))
-	defer func() {
-		for _, c := range cols {
-			if c != nil {
-				c.Release()
-			}
-		}
-	}()
+	cols := make([]*columnar.Array, len(r.cursors))
 	for i, c := range r.cursors {
 		a, err := c.take(int(n))
 		if err != nil {
@@ -347,7 +337,7 @@ func (r *Reader) next() (arrow.Record, error) {
 		cols[i] = a
 	}
 	r.off += n
-	return array.NewRecord(r.schema, cols, n), nil
+	return &columnar.Record{Schema: r.schema, Len: int(n), Cols: cols}, nil
 }
 
 // Close releases the reader's buffers; Next then fails.
@@ -386,7 +376,7 @@ func (r *Reader) startGroup() error {
 // have taken all its rows.
 type cursor struct {
 	elem     schemaElement
-	typ      arrow.DataType // the type the column reads as
+	typ      *columnar.Type // the type the column reads as
 	leaf     int            // the column's chunk in each row group
 	optional bool
 	width    int // bytes per value of fixed-width types; 1 (0 or 1) for booleans; 0 for byte arrays
@@ -437,7 +427,9 @@ func (c *cursor) start(cm columnMeta, rows, end int64) error {
 }
 
 // take returns the column's next k rows, reading pages as it needs them.
-func (c *cursor) take(k int) (arrow.Array, error) {
+// Values buffers are allocated 8-byte aligned, the validity bitmap only
+// once a null is met, and strings have int32 offsets.
+func (c *cursor) take(k int) (*columnar.Array, error) {
 	var (
 		valid   []byte // allocated at the first null
 		nulls   int
@@ -448,12 +440,12 @@ func (c *cursor) take(k int) (arrow.Array, error) {
 	w := c.width // of a value in the array
 	switch {
 	case c.width == 0:
-		offsets = make([]int32, 1, k+1)
+		offsets = aligned[int32](k + 1)[:1]
 	case c.width == 1:
-		values = make([]byte, bitutil.BytesForBits(int64(k)))
+		values = aligned[uint8](columnar.BitmapBytes(k))
 	default:
-		w = c.typ.(arrow.FixedWidthDataType).BitWidth() / 8
-		values = make([]byte, k*w)
+		w = c.typ.ByteWidth()
+		values = aligned[uint8](k * w)
 	}
 	for filled := 0; filled < k; {
 		if c.next == c.n {
@@ -467,18 +459,18 @@ func (c *cursor) take(k int) (arrow.Array, error) {
 		if c.present < c.n {
 			defs = c.defs[c.next : c.next+m]
 			if valid == nil {
-				valid = make([]byte, bitutil.BytesForBits(int64(k)))
-				bitutil.SetBitsTo(valid, 0, int64(filled), true)
+				valid = make([]byte, columnar.BitmapBytes(k))
+				setBits(valid, 0, filled)
 			}
 			for i, d := range defs {
 				if d == 1 {
-					bitutil.SetBit(valid, filled+i)
+					columnar.SetBit(valid, filled+i)
 				} else {
 					nulls++
 				}
 			}
 		} else if valid != nil {
-			bitutil.SetBitsTo(valid, int64(filled), int64(m), true)
+			setBits(valid, filled, m)
 		}
 		src := c.fixed[c.next*c.width : (c.next+m)*c.width]
 		switch {
@@ -496,7 +488,7 @@ func (c *cursor) take(k int) (arrow.Array, error) {
 		case c.width == 1:
 			for i, v := range src {
 				if v == 1 {
-					bitutil.SetBit(values, filled+i)
+					columnar.SetBit(values, filled+i)
 				}
 			}
 		case w == c.width:
@@ -509,23 +501,22 @@ func (c *cursor) take(k int) (arrow.Array, error) {
 		c.next += m
 		filled += m
 	}
-	var buffers []*memory.Buffer
-	if valid != nil {
-		buffers = append(buffers, memory.NewBufferBytes(valid))
-	} else {
-		buffers = append(buffers, nil)
+	if nulls == 0 {
+		valid = nil // a page's levels may have been read without finding a null
 	}
+	a := &columnar.Array{Type: c.typ, Len: k, Nulls: nulls}
 	if c.width == 0 {
-		buffers = append(buffers, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(offsets)), memory.NewBufferBytes(data))
+		if data == nil {
+			data = []byte{}
+		}
+		a.Buffers = [][]byte{valid, asBytes(offsets), data}
 	} else {
 		if !littleEndian && c.width > 1 {
 			toNative(values, w)
 		}
-		buffers = append(buffers, memory.NewBufferBytes(values))
+		a.Buffers = [][]byte{valid, values}
 	}
-	d := array.NewData(c.typ, k, buffers, nil, nulls, 0)
-	defer d.Release()
-	return array.MakeFromData(d), nil
+	return a, nil
 }
 
 // readPage reads pages up to the next data page, and decodes it.

@@ -18,6 +18,7 @@ import (
 	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 
+	"github.com/quiver-ml/quiver/export/runtime/columnar"
 	"github.com/quiver-ml/quiver/export/runtime/internal/parquet"
 )
 
@@ -108,11 +109,11 @@ func TestMemoryBoundedByPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rec.NumRows() != min(chunkRows, int64(rows-n)) {
-			t.Fatalf("record of %d rows at row %d", rec.NumRows(), n)
+		if rec.Len != min(chunkRows, rows-n) {
+			t.Fatalf("record of %d rows at row %d", rec.Len, n)
 		}
 		for j := range cols {
-			vals := rec.Column(j).(*array.Float64).Float64Values()
+			vals := columnar.Values[float64](rec.Cols[j])
 			for k, v := range vals {
 				if want := value(n+k, j); v != want {
 					t.Fatalf("row %d column %d: %v, want %v", n+k, j, v, want)
@@ -122,8 +123,7 @@ func TestMemoryBoundedByPages(t *testing.T) {
 		runtime.GC()
 		runtime.ReadMemStats(&ms)
 		peak = max(peak, ms.HeapAlloc-min(base, ms.HeapAlloc))
-		n += int(rec.NumRows())
-		rec.Release()
+		n += rec.Len
 	}
 	if n != rows {
 		t.Fatalf("read %d rows, want %d", n, rows)
@@ -187,8 +187,8 @@ func TestPagesAcrossChunks(t *testing.T) {
 					t.Fatalf("chunk %d: %v", chunk, err)
 				}
 				for j := range got {
-					if !array.Equal(got[j], want[j]) {
-						t.Errorf("chunk %d: column %s differs:\n got %.300s\nwant %.300s", chunk, schema.Field(j).Name, got[j], want[j])
+					if err := compareColumn(got[j], want[j]); err != nil {
+						t.Errorf("chunk %d: column %s: %v", chunk, schema.Field(j).Name, err)
 					}
 				}
 			}

@@ -6,10 +6,9 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/apache/arrow/go/v17/arrow"
-	"github.com/apache/arrow/go/v17/arrow/array"
-	"github.com/apache/arrow/go/v17/arrow/bitutil"
 	"github.com/golang/snappy"
+
+	"github.com/quiver-ml/quiver/export/runtime/columnar"
 )
 
 // pageSize is where the writer starts a new page, in plain-encoded bytes.
@@ -21,7 +20,7 @@ const pageSize = 1 << 20
 type Writer struct {
 	w      io.Writer
 	pos    int64
-	schema *arrow.Schema
+	schema *columnar.Schema
 	elems  []schemaElement
 	groups []writtenGroup
 	rows   int64
@@ -37,10 +36,11 @@ type writtenGroup struct {
 // NewWriter starts a Parquet file on w for records of schema. It fails,
 // naming the column, when a column's type is not one the writer knows:
 // booleans, integers, float32, float64, date32, timestamps in ms, us or
-// ns, and strings (plain or dictionary-encoded).
-func NewWriter(w io.Writer, schema *arrow.Schema) (*Writer, error) {
+// ns, and strings (utf8 or large_utf8, plain or dictionary-encoded with
+// integer indices).
+func NewWriter(w io.Writer, schema *columnar.Schema) (*Writer, error) {
 	pw := &Writer{w: w, schema: schema}
-	for _, f := range schema.Fields() {
+	for _, f := range schema.Fields {
 		e, err := element(f)
 		if err != nil {
 			return nil, err
@@ -54,57 +54,72 @@ func NewWriter(w io.Writer, schema *arrow.Schema) (*Writer, error) {
 }
 
 // element is the schema element of an Arrow field.
-func element(f arrow.Field) (schemaElement, error) {
+func element(f columnar.Field) (schemaElement, error) {
 	e := schemaElement{name: f.Name, repetition: repOptional, converted: convNone}
 	integer := func(typ int32, bits int8, signed bool, conv int32) {
 		e.typ, e.converted = typ, conv
 		e.logical = logical{kind: logInteger, bitWidth: bits, signed: signed}
 	}
 	t := f.Type
-	if d, ok := t.(*arrow.DictionaryType); ok {
-		t = d.ValueType
-		if t.ID() != arrow.STRING && t.ID() != arrow.LARGE_STRING {
+	if t == nil {
+		return e, fmt.Errorf("parquet: column %q has no type", f.Name)
+	}
+	if t.ID == columnar.Dictionary {
+		if t.Index == nil || !t.Index.IsInteger() {
+			return e, fmt.Errorf("parquet: column %q: cannot write dictionaries indexed by %s", f.Name, t.Index)
+		}
+		t = t.Value
+		if t == nil || t.ID != columnar.String && t.ID != columnar.LargeString {
 			return e, fmt.Errorf("parquet: column %q: cannot write dictionaries of %s", f.Name, t)
 		}
 	}
-	switch t.ID() {
-	case arrow.BOOL:
+	switch t.ID {
+	case columnar.Bool:
 		e.typ = typeBoolean
-	case arrow.INT8:
+	case columnar.Int8:
 		integer(typeInt32, 8, true, convInt8)
-	case arrow.INT16:
+	case columnar.Int16:
 		integer(typeInt32, 16, true, convInt16)
-	case arrow.INT32:
+	case columnar.Int32:
 		e.typ = typeInt32
-	case arrow.INT64:
+	case columnar.Int64:
 		e.typ = typeInt64
-	case arrow.UINT8:
+	case columnar.Uint8:
 		integer(typeInt32, 8, false, convUint8)
-	case arrow.UINT16:
+	case columnar.Uint16:
 		integer(typeInt32, 16, false, convUint16)
-	case arrow.UINT32:
+	case columnar.Uint32:
 		integer(typeInt32, 32, false, convUint32)
-	case arrow.UINT64:
+	case columnar.Uint64:
 		integer(typeInt64, 64, false, convUint64)
-	case arrow.FLOAT32:
+	case columnar.Float32:
 		e.typ = typeFloat
-	case arrow.FLOAT64:
+	case columnar.Float64:
 		e.typ = typeDouble
-	case arrow.DATE32:
+	case columnar.Date32:
 		e.typ, e.converted, e.logical.kind = typeInt32, convDate, logDate
-	case arrow.TIMESTAMP:
-		ts := t.(*arrow.TimestampType)
-		if ts.Unit == arrow.Second {
-			return e, fmt.Errorf("parquet: column %q: cannot write timestamps in seconds", f.Name)
+	case columnar.Timestamp:
+		if t.Unit < columnar.Millisecond || t.Unit > columnar.Nanosecond {
+			return e, fmt.Errorf("parquet: column %q: cannot write timestamps in %s", f.Name, unitName(t.Unit))
 		}
 		e.typ = typeInt64
-		e.logical = logical{kind: logTimestamp, utc: ts.TimeZone != "", unit: int16(ts.Unit)}
-	case arrow.STRING, arrow.LARGE_STRING:
+		// Parquet's TimeUnit union numbers MILLIS, MICROS and NANOS as
+		// columnar numbers its units.
+		e.logical = logical{kind: logTimestamp, utc: t.TimeZone != "", unit: int16(t.Unit)}
+	case columnar.String, columnar.LargeString:
 		e.typ, e.converted, e.logical.kind = typeByteArray, convUTF8, logString
 	default:
 		return e, fmt.Errorf("parquet: column %q: cannot write %s", f.Name, f.Type)
 	}
 	return e, nil
+}
+
+// unitName names a time unit for errors.
+func unitName(u columnar.TimeUnit) string {
+	if u == columnar.Second {
+		return "seconds"
+	}
+	return u.String()
 }
 
 func (w *Writer) write(b []byte) error {
@@ -117,32 +132,43 @@ func (w *Writer) write(b []byte) error {
 	return err
 }
 
-// Write writes rec, whose schema must be the writer's, as a row group.
-// It fails when rec's schema differs or the underlying writer fails.
-func (w *Writer) Write(rec arrow.Record) error {
+// Write writes rec, whose schema must equal the writer's, as a row group.
+// Its arrays may be slices (Offset > 0). It fails when rec's schema
+// differs, a column does not have its field's type or the record's length,
+// a dictionary column has no dictionary, or the underlying writer fails.
+func (w *Writer) Write(rec *columnar.Record) error {
 	if w.err != nil {
 		return w.err
 	}
-	if !rec.Schema().Equal(w.schema) {
+	if !schemaEqual(rec.Schema, w.schema) {
 		return errors.New("parquet: record schema differs from the file's")
 	}
-	n := int(rec.NumRows())
+	if err := rec.Validate(); err != nil {
+		return fmt.Errorf("parquet: %w", err)
+	}
+	for j, col := range rec.Cols {
+		if f := w.schema.Fields[j]; !typeEqual(col.Type, f.Type) {
+			return fmt.Errorf("parquet: column %q holds %s for a field of %s", f.Name, col.Type, f.Type)
+		}
+	}
+	n := rec.Len
 	if n == 0 {
 		return nil
 	}
 	g := writtenGroup{rows: int64(n)}
-	for j, col := range rec.Columns() {
+	var s strs
+	for j, col := range rec.Cols {
 		start := w.pos
 		cm := columnMeta{typ: w.elems[j].typ, codec: codecSnappy, numValues: int64(n), dataOffset: start}
-		var str func(int) string
+		str := (*strs)(nil)
 		if cm.typ == typeByteArray {
-			var ok bool
-			if str, ok = stringsOf(col); !ok {
-				return fmt.Errorf("parquet: column %q is %s, not strings", w.elems[j].name, col.DataType())
+			if !s.init(col) {
+				return fmt.Errorf("parquet: column %q is %s, not strings", w.elems[j].name, col.Type)
 			}
+			str = &s
 		}
 		for lo := 0; lo < n; {
-			hi := pageEnd(col, str, lo, n)
+			hi := pageEnd(str, lo, n)
 			raw := pageBytes(col, str, lo, hi)
 			comp := snappy.Encode(nil, raw)
 			h := &tenc{}
@@ -175,9 +201,110 @@ func (w *Writer) Write(rec arrow.Record) error {
 	return nil
 }
 
-// pageEnd is where the page starting at row lo ends: after about
-// pageSize bytes of values. str reads a string column's values.
-func pageEnd(col arrow.Array, str func(int) string, lo, n int) int {
+// strs reads the values of a string column, plain or dictionary-encoded,
+// straight from its buffers.
+type strs struct {
+	valid  []byte // the column's validity bitmap, nil when no value is null
+	offset int    // the column's Offset
+	// The strings: the column's, or its dictionary's; value j lies
+	// between offsets j and j+1 of off32 or off64, which start at the
+	// first value.
+	off32 []int32
+	off64 []int64
+	data  []byte
+	// A dictionary column's indices, from the start of its buffer, as
+	// the one of these of its index type.
+	i8  []int8
+	i16 []int16
+	i32 []int32
+	i64 []int64
+	u8  []uint8
+	u16 []uint16
+	u32 []uint32
+	u64 []uint64
+	idx columnar.ID // the index type, 0 for a plain column
+}
+
+// init points s at col, reporting whether it holds strings.
+func (s *strs) init(col *columnar.Array) bool {
+	*s = strs{valid: validity(col), offset: col.Offset}
+	vals, first := col, col.Offset
+	if col.Type.ID == columnar.Dictionary {
+		if col.Dict == nil || len(col.Buffers) < 2 || col.Type.Index == nil {
+			return false
+		}
+		vals, first = col.Dict, col.Dict.Offset
+		b := col.Buffers[1]
+		switch s.idx = col.Type.Index.ID; s.idx {
+		case columnar.Int8:
+			s.i8 = view[int8](b)
+		case columnar.Int16:
+			s.i16 = view[int16](b)
+		case columnar.Int32:
+			s.i32 = view[int32](b)
+		case columnar.Int64:
+			s.i64 = view[int64](b)
+		case columnar.Uint8:
+			s.u8 = view[uint8](b)
+		case columnar.Uint16:
+			s.u16 = view[uint16](b)
+		case columnar.Uint32:
+			s.u32 = view[uint32](b)
+		case columnar.Uint64:
+			s.u64 = view[uint64](b)
+		default:
+			return false
+		}
+	}
+	if len(vals.Buffers) < 3 {
+		return false
+	}
+	switch vals.Type.ID {
+	case columnar.String:
+		s.off32 = view[int32](vals.Buffers[1])[first:]
+	case columnar.LargeString:
+		s.off64 = view[int64](vals.Buffers[1])[first:]
+	default:
+		return false
+	}
+	s.data = vals.Buffers[2]
+	return true
+}
+
+// isValid reports whether row i has a value.
+func (s *strs) isValid(i int) bool { return s.valid == nil || columnar.Bit(s.valid, s.offset+i) }
+
+// value returns row i's string, which is not null.
+func (s *strs) value(i int) []byte {
+	j, k := i, s.offset+i // j: of the strings; k: of the indices
+	switch s.idx {
+	case columnar.Int8:
+		j = int(s.i8[k])
+	case columnar.Int16:
+		j = int(s.i16[k])
+	case columnar.Int32:
+		j = int(s.i32[k])
+	case columnar.Int64:
+		j = int(s.i64[k])
+	case columnar.Uint8:
+		j = int(s.u8[k])
+	case columnar.Uint16:
+		j = int(s.u16[k])
+	case columnar.Uint32:
+		j = int(s.u32[k])
+	case columnar.Uint64:
+		j = int(s.u64[k])
+	}
+	if s.off32 != nil {
+		return s.data[s.off32[j]:s.off32[j+1]]
+	}
+	return s.data[s.off64[j]:s.off64[j+1]]
+}
+
+// pageEnd is where the page starting at row lo of a column of n rows
+// ends: after about pageSize bytes of values. str reads a string
+// column's values, nil for other columns.
+func pageEnd(str *strs, lo, n int) int {
 	if str == nil {
 		return min(n, lo+pageSize/8)
 	}
@@ -186,35 +313,20 @@ func pageEnd(col arrow.Array, str func(int) string, lo, n int) int {
 		if size >= pageSize {
 			return i
 		}
-		if col.IsValid(i) {
-			size += 4 + len(str(i))
+		if str.isValid(i) {
+			size += 4 + len(str.value(i))
 		}
 	}
 	return n
 }
 
-// stringsOf returns the accessor of a string column's values, plain or
-// dictionary-encoded, and whether col is one.
-func stringsOf(col arrow.Array) (func(int) string, bool) {
-	switch a := col.(type) {
-	case *array.String:
-		return a.Value, true
-	case *array.LargeString:
-		return a.Value, true
-	case *array.Dictionary:
-		if dict, ok := stringsOf(a.Dictionary()); ok {
-			return func(i int) string { return dict(a.GetValueIndex(i)) }, true
-		}
-	}
-	return nil, false
-}
-
 // pageBytes is the uncompressed body of a data page of rows [lo, hi):
 // the definition levels, then the present values.
-func pageBytes(col arrow.Array, str func(int) string, lo, hi int) []byte {
+func pageBytes(col *columnar.Array, str *strs, lo, hi int) []byte {
 	n := hi - lo
 	b := make([]byte, 4, 16+n/8+8*n)
-	if col.NullN() == 0 {
+	valid := validity(col)
+	if valid == nil {
 		// One run of n ones.
 		b = binary.AppendUvarint(b, uint64(n)<<1)
 		b = append(b, 1)
@@ -222,28 +334,30 @@ func pageBytes(col arrow.Array, str func(int) string, lo, hi int) []byte {
 		// Bit-packed groups of eight levels, which is the validity bitmap.
 		groups := (n + 7) / 8
 		b = binary.AppendUvarint(b, uint64(groups)<<1|1)
-		bm := make([]byte, groups)
-		bitutil.CopyBitmap(col.NullBitmapBytes(), col.Data().Offset()+lo, n, bm, 0)
-		b = append(b, bm...)
+		at := len(b)
+		b = b[:at+groups]
+		copyBits(b[at:], valid, col.Offset+lo, n)
 	}
 	binary.LittleEndian.PutUint32(b, uint32(len(b)-4))
 	if str != nil {
 		for i := lo; i < hi; i++ {
-			if col.IsValid(i) {
-				s := str(i)
+			if str.isValid(i) {
+				s := str.value(i)
 				b = binary.LittleEndian.AppendUint32(b, uint32(len(s)))
 				b = append(b, s...)
 			}
 		}
 		return b
 	}
-	if a, ok := col.(*array.Boolean); ok {
+	off := col.Offset
+	if col.Type.ID == columnar.Bool {
+		vals := col.Buffers[1]
 		bm := make([]byte, n/8+1)
 		k := 0
-		for i := lo; i < hi; i++ {
-			if a.IsValid(i) {
-				if a.Value(i) {
-					bitutil.SetBit(bm, k)
+		for i := off + lo; i < off+hi; i++ {
+			if valid == nil || columnar.Bit(valid, i) {
+				if columnar.Bit(vals, i) {
+					columnar.SetBit(bm, k)
 				}
 				k++
 			}
@@ -251,19 +365,14 @@ func pageBytes(col arrow.Array, str func(int) string, lo, hi int) []byte {
 		return append(b, bm[:(k+7)/8]...)
 	}
 	// Fixed-width values: narrow integers widen to INT32.
-	d := col.Data()
-	w := d.DataType().(arrow.FixedWidthDataType).BitWidth() / 8
-	vals := d.Buffers()[1].Bytes()[(d.Offset()+lo)*w : (d.Offset()+hi)*w]
-	signed := false
-	switch d.DataType().ID() {
-	case arrow.INT8, arrow.INT16:
-		signed = true
-	}
-	if col.NullN() == 0 && w >= 4 && littleEndian {
+	w := col.Type.ByteWidth()
+	vals := col.Buffers[1][(off+lo)*w : (off+hi)*w]
+	if valid == nil && w >= 4 && littleEndian {
 		return append(b, vals...)
 	}
+	signed := col.Type.ID == columnar.Int8 || col.Type.ID == columnar.Int16
 	for i := range n {
-		if !col.IsValid(lo + i) {
+		if valid != nil && !columnar.Bit(valid, off+lo+i) {
 			continue
 		}
 		v := vals[i*w : (i+1)*w]
