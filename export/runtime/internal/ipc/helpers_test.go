@@ -1,0 +1,726 @@
+package ipc_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"unsafe"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/decimal128"
+	"github.com/apache/arrow/go/v17/arrow/decimal256"
+	"github.com/apache/arrow/go/v17/arrow/float16"
+	aipc "github.com/apache/arrow/go/v17/arrow/ipc"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
+	"github.com/quiver-ml/quiver/export/runtime/columnar"
+	"github.com/quiver-ml/quiver/export/runtime/internal/ipc"
+)
+
+var mem = memory.DefaultAllocator
+
+func md(kv ...string) arrow.Metadata {
+	var k, v []string
+	for i := 0; i < len(kv); i += 2 {
+		k, v = append(k, kv[i]), append(v, kv[i+1])
+	}
+	return arrow.NewMetadata(k, v)
+}
+
+// allTypesSchema has a field of every type the package supports, most
+// of them nullable, with metadata on the schema and some fields.
+func allTypesSchema() *arrow.Schema {
+	dictStr := &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int16, ValueType: arrow.BinaryTypes.String}
+	fields := []arrow.Field{
+		{Name: "null", Type: arrow.Null, Nullable: true},
+		{Name: "bool", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
+		{Name: "i8", Type: arrow.PrimitiveTypes.Int8, Nullable: true},
+		{Name: "i16", Type: arrow.PrimitiveTypes.Int16, Nullable: true},
+		{Name: "i32", Type: arrow.PrimitiveTypes.Int32, Nullable: true, Metadata: md("unit", "kg", "k2", "")},
+		{Name: "i64", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "u8", Type: arrow.PrimitiveTypes.Uint8, Nullable: true},
+		{Name: "u16", Type: arrow.PrimitiveTypes.Uint16, Nullable: true},
+		{Name: "u32", Type: arrow.PrimitiveTypes.Uint32, Nullable: true},
+		{Name: "u64", Type: arrow.PrimitiveTypes.Uint64, Nullable: true},
+		{Name: "f16", Type: arrow.FixedWidthTypes.Float16, Nullable: true},
+		{Name: "f32", Type: arrow.PrimitiveTypes.Float32, Nullable: true},
+		{Name: "f64", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "utf8", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "large_utf8", Type: arrow.BinaryTypes.LargeString, Nullable: true},
+		{Name: "binary", Type: arrow.BinaryTypes.Binary, Nullable: true},
+		{Name: "large_binary", Type: arrow.BinaryTypes.LargeBinary, Nullable: true},
+		{Name: "fsb", Type: &arrow.FixedSizeBinaryType{ByteWidth: 5}, Nullable: true},
+		{Name: "date32", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
+		{Name: "date64", Type: arrow.FixedWidthTypes.Date64, Nullable: true},
+		{Name: "time32s", Type: arrow.FixedWidthTypes.Time32s, Nullable: true},
+		{Name: "time32ms", Type: arrow.FixedWidthTypes.Time32ms, Nullable: true},
+		{Name: "time64us", Type: arrow.FixedWidthTypes.Time64us, Nullable: true},
+		{Name: "time64ns", Type: arrow.FixedWidthTypes.Time64ns, Nullable: true},
+		{Name: "ts_s", Type: arrow.FixedWidthTypes.Timestamp_s, Nullable: true},
+		{Name: "ts_us_ny", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "America/New_York"}, Nullable: true},
+		{Name: "ts_ns", Type: &arrow.TimestampType{Unit: arrow.Nanosecond}, Nullable: true},
+		{Name: "dur_s", Type: arrow.FixedWidthTypes.Duration_s, Nullable: true},
+		{Name: "dur_ms", Type: arrow.FixedWidthTypes.Duration_ms, Nullable: true},
+		{Name: "dur_us", Type: arrow.FixedWidthTypes.Duration_us, Nullable: true},
+		{Name: "dur_ns", Type: arrow.FixedWidthTypes.Duration_ns, Nullable: true},
+		{Name: "dec128", Type: &arrow.Decimal128Type{Precision: 20, Scale: 4}, Nullable: true},
+		{Name: "dec256", Type: &arrow.Decimal256Type{Precision: 50, Scale: 10}, Nullable: true},
+		{Name: "list", Type: arrow.ListOf(arrow.PrimitiveTypes.Int32), Nullable: true},
+		{Name: "large_list", Type: arrow.LargeListOf(arrow.BinaryTypes.String), Nullable: true},
+		{Name: "fsl", Type: arrow.FixedSizeListOf(3, arrow.PrimitiveTypes.Float64), Nullable: true},
+		{Name: "struct", Type: arrow.StructOf(
+			arrow.Field{Name: "a", Type: arrow.PrimitiveTypes.Int64, Nullable: true, Metadata: md("inner", "yes")},
+			arrow.Field{Name: "b", Type: arrow.BinaryTypes.String, Nullable: true},
+			arrow.Field{Name: "c", Type: arrow.FixedWidthTypes.Boolean},
+		), Nullable: true},
+		{Name: "map", Type: arrow.MapOf(arrow.BinaryTypes.String, arrow.PrimitiveTypes.Int64), Nullable: true},
+		{Name: "nested", Type: arrow.ListOf(arrow.StructOf(
+			arrow.Field{Name: "x", Type: arrow.PrimitiveTypes.Int16, Nullable: true},
+			arrow.Field{Name: "y", Type: arrow.LargeListOf(arrow.PrimitiveTypes.Uint8), Nullable: true},
+			arrow.Field{Name: "z", Type: arrow.FixedSizeListOf(2, arrow.BinaryTypes.String), Nullable: true},
+		)), Nullable: true},
+		{Name: "dict_str", Type: dictStr, Nullable: true, Metadata: md("dict", "yes")},
+		{Name: "dict_i64", Type: &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Uint8, ValueType: arrow.PrimitiveTypes.Int64, Ordered: true}, Nullable: true},
+		{Name: "list_dict", Type: arrow.ListOf(&arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}), Nullable: true},
+		{Name: "struct_dict", Type: arrow.StructOf(
+			arrow.Field{Name: "d", Type: &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int8, ValueType: arrow.PrimitiveTypes.Float64}, Nullable: true},
+		), Nullable: true},
+	}
+	m := md("origin", "quiver test", "empty", "")
+	return arrow.NewSchema(fields, &m)
+}
+
+// buildRecord builds n rows of s from row start; values and nulls are a
+// function of the row, so that records built from different starts hold
+// different values.
+func buildRecord(s *arrow.Schema, start, n int) arrow.Record {
+	b := array.NewRecordBuilder(mem, s)
+	defer b.Release()
+	for i := start; i < start+n; i++ {
+		for f := range s.Fields() {
+			appendValue(b.Field(f), i, f, s.Field(f).Nullable)
+		}
+	}
+	return b.NewRecord()
+}
+
+// appendValue appends the value of row i of a field, made different
+// among fields by salt; null now and then when nullable.
+func appendValue(b array.Builder, i, salt int, nullable bool) {
+	if _, ok := b.(*array.NullBuilder); ok || nullable && (i+salt)%5 == 3 {
+		b.AppendNull()
+		return
+	}
+	k := i*31 + salt*7
+	switch b := b.(type) {
+	case *array.BooleanBuilder:
+		b.Append(k%3 == 0)
+	case *array.Int8Builder:
+		b.Append(int8(k))
+	case *array.Int16Builder:
+		b.Append(int16(k - 3000))
+	case *array.Int32Builder:
+		b.Append(int32(k*1000 - 5))
+	case *array.Int64Builder:
+		b.Append(int64(k)*1e12 - 1)
+	case *array.Uint8Builder:
+		b.Append(uint8(k))
+	case *array.Uint16Builder:
+		b.Append(uint16(k))
+	case *array.Uint32Builder:
+		b.Append(uint32(k) * 100003)
+	case *array.Uint64Builder:
+		b.Append(uint64(k) << 40)
+	case *array.Float16Builder:
+		b.Append(float16.New(float32(k) / 8))
+	case *array.Float32Builder:
+		b.Append(float32(k) / 3)
+	case *array.Float64Builder:
+		if k%11 == 0 {
+			b.Append(math.NaN())
+		} else {
+			b.Append(float64(k)/7 - 100)
+		}
+	case *array.StringBuilder:
+		b.Append(strings.Repeat("é", k%4) + strconv.Itoa(k))
+	case *array.LargeStringBuilder:
+		b.Append(strings.Repeat("x", k%5) + strconv.Itoa(-k))
+	case *array.BinaryBuilder:
+		b.Append([]byte{byte(k), 0, byte(k >> 8), 255}[:k%5%4])
+	case *array.FixedSizeBinaryBuilder:
+		v := make([]byte, b.Type().(*arrow.FixedSizeBinaryType).ByteWidth)
+		for j := range v {
+			v[j] = byte(k + j)
+		}
+		b.Append(v)
+	case *array.Date32Builder:
+		b.Append(arrow.Date32(k - 1000))
+	case *array.Date64Builder:
+		b.Append(arrow.Date64(int64(k-1000) * 86400000))
+	case *array.Time32Builder:
+		b.Append(arrow.Time32(k % 86400))
+	case *array.Time64Builder:
+		b.Append(arrow.Time64(int64(k) * 1000003))
+	case *array.TimestampBuilder:
+		b.Append(arrow.Timestamp(int64(k)*1e9 - 5))
+	case *array.DurationBuilder:
+		b.Append(arrow.Duration(int64(k) - 50))
+	case *array.Decimal128Builder:
+		b.Append(decimal128.New(int64(k%3-1), uint64(k)*0x9E3779B97F4A7C15))
+	case *array.Decimal256Builder:
+		b.Append(decimal256.New(uint64(k), uint64(k)*3, uint64(k)<<20, uint64(-k)))
+	case *array.ListBuilder:
+		b.Append(true)
+		for j := range k % 4 {
+			appendValue(b.ValueBuilder(), i*4+j, salt+1, true)
+		}
+	case *array.LargeListBuilder:
+		b.Append(true)
+		for j := range k % 3 {
+			appendValue(b.ValueBuilder(), i*3+j, salt+2, true)
+		}
+	case *array.FixedSizeListBuilder:
+		b.Append(true)
+		for j := range int(b.Type().(*arrow.FixedSizeListType).Len()) {
+			appendValue(b.ValueBuilder(), i*5+j, salt+3, true)
+		}
+	case *array.StructBuilder:
+		b.Append(true)
+		st := b.Type().(*arrow.StructType)
+		for f := range b.NumField() {
+			appendValue(b.FieldBuilder(f), i, salt+f+1, st.Field(f).Nullable)
+		}
+	case *array.MapBuilder:
+		b.Append(true)
+		for j := range k % 3 {
+			b.KeyBuilder().(*array.StringBuilder).Append(fmt.Sprintf("k%d", j))
+			appendValue(b.ItemBuilder(), i*3+j, salt+4, true)
+		}
+	case *array.BinaryDictionaryBuilder:
+		if err := b.AppendString(fmt.Sprintf("word%d", k%13)); err != nil {
+			panic(err)
+		}
+	case *array.Int64DictionaryBuilder:
+		if err := b.Append(int64(k%9) - 4); err != nil {
+			panic(err)
+		}
+	case *array.Float64DictionaryBuilder:
+		if err := b.Append(float64(k%6) / 2); err != nil {
+			panic(err)
+		}
+	default:
+		panic(fmt.Sprintf("no test values for %T", b))
+	}
+}
+
+// colType is the columnar type of an arrow-go type.
+func colType(dt arrow.DataType) *columnar.Type {
+	switch t := dt.(type) {
+	case *arrow.NullType:
+		return columnar.NullType
+	case *arrow.BooleanType:
+		return columnar.BoolType
+	case *arrow.Int8Type:
+		return columnar.Int8Type
+	case *arrow.Int16Type:
+		return columnar.Int16Type
+	case *arrow.Int32Type:
+		return columnar.Int32Type
+	case *arrow.Int64Type:
+		return columnar.Int64Type
+	case *arrow.Uint8Type:
+		return columnar.Uint8Type
+	case *arrow.Uint16Type:
+		return columnar.Uint16Type
+	case *arrow.Uint32Type:
+		return columnar.Uint32Type
+	case *arrow.Uint64Type:
+		return columnar.Uint64Type
+	case *arrow.Float16Type:
+		return columnar.Float16Type
+	case *arrow.Float32Type:
+		return columnar.Float32Type
+	case *arrow.Float64Type:
+		return columnar.Float64Type
+	case *arrow.StringType:
+		return columnar.StringType
+	case *arrow.LargeStringType:
+		return columnar.LargeStringType
+	case *arrow.BinaryType:
+		return columnar.BinaryType
+	case *arrow.LargeBinaryType:
+		return columnar.LargeBinaryType
+	case *arrow.FixedSizeBinaryType:
+		return &columnar.Type{ID: columnar.FixedSizeBinary, Size: t.ByteWidth}
+	case *arrow.Date32Type:
+		return columnar.Date32Type
+	case *arrow.Date64Type:
+		return columnar.Date64Type
+	case *arrow.Time32Type:
+		return &columnar.Type{ID: columnar.Time32, Unit: columnar.TimeUnit(t.Unit)}
+	case *arrow.Time64Type:
+		return &columnar.Type{ID: columnar.Time64, Unit: columnar.TimeUnit(t.Unit)}
+	case *arrow.TimestampType:
+		return &columnar.Type{ID: columnar.Timestamp, Unit: columnar.TimeUnit(t.Unit), TimeZone: t.TimeZone}
+	case *arrow.DurationType:
+		return &columnar.Type{ID: columnar.Duration, Unit: columnar.TimeUnit(t.Unit)}
+	case *arrow.Decimal128Type:
+		return &columnar.Type{ID: columnar.Decimal128, Precision: t.Precision, Scale: t.Scale}
+	case *arrow.Decimal256Type:
+		return &columnar.Type{ID: columnar.Decimal256, Precision: t.Precision, Scale: t.Scale}
+	case *arrow.ListType:
+		return &columnar.Type{ID: columnar.List, Fields: []columnar.Field{colField(t.ElemField())}}
+	case *arrow.LargeListType:
+		return &columnar.Type{ID: columnar.LargeList, Fields: []columnar.Field{colField(t.ElemField())}}
+	case *arrow.FixedSizeListType:
+		return &columnar.Type{ID: columnar.FixedSizeList, Size: int(t.Len()), Fields: []columnar.Field{colField(t.ElemField())}}
+	case *arrow.MapType:
+		return &columnar.Type{ID: columnar.Map, KeysSorted: t.KeysSorted, Fields: []columnar.Field{colField(t.ElemField())}}
+	case *arrow.StructType:
+		ct := &columnar.Type{ID: columnar.Struct}
+		for _, f := range t.Fields() {
+			ct.Fields = append(ct.Fields, colField(f))
+		}
+		return ct
+	case *arrow.DictionaryType:
+		return &columnar.Type{ID: columnar.Dictionary, Index: colType(t.IndexType), Value: colType(t.ValueType), Ordered: t.Ordered}
+	}
+	panic("no columnar type for " + dt.String())
+}
+
+func colMetadata(m arrow.Metadata) columnar.Metadata {
+	if m.Len() == 0 {
+		return columnar.Metadata{}
+	}
+	return columnar.Metadata{Keys: m.Keys(), Values: m.Values()}
+}
+
+func colField(f arrow.Field) columnar.Field {
+	return columnar.Field{Name: f.Name, Type: colType(f.Type), Nullable: f.Nullable, Metadata: colMetadata(f.Metadata)}
+}
+
+func colSchema(s *arrow.Schema) *columnar.Schema {
+	cs := &columnar.Schema{Metadata: colMetadata(s.Metadata())}
+	for _, f := range s.Fields() {
+		cs.Fields = append(cs.Fields, colField(f))
+	}
+	return cs
+}
+
+// toColumnar views arrow-go array data as a columnar array, sharing its
+// buffers.
+func toColumnar(d arrow.ArrayData) *columnar.Array {
+	t := colType(d.DataType())
+	a := &columnar.Array{Type: t, Len: d.Len(), Offset: d.Offset(), Nulls: d.NullN()}
+	if t.ID == columnar.Null {
+		a.Nulls = a.Len
+		return a
+	}
+	for _, b := range d.Buffers() {
+		var bs []byte
+		if b != nil {
+			bs = b.Bytes()
+		}
+		a.Buffers = append(a.Buffers, bs)
+	}
+	if a.Nulls == 0 {
+		a.Buffers[0] = nil
+	}
+	for _, c := range d.Children() {
+		ca := toColumnar(c)
+		if t.ID == columnar.Struct {
+			ca = ca.Slice(d.Offset(), d.Offset()+d.Len())
+		}
+		a.Children = append(a.Children, ca)
+	}
+	if t.ID == columnar.Dictionary {
+		a.Dict = toColumnar(d.Dictionary())
+	}
+	return a
+}
+
+func toColumnarRecord(r arrow.Record) *columnar.Record {
+	cr := &columnar.Record{Schema: colSchema(r.Schema()), Len: int(r.NumRows())}
+	for _, c := range r.Columns() {
+		cr.Cols = append(cr.Cols, toColumnar(c.Data()))
+	}
+	return cr
+}
+
+// compareSchema checks that got is want, field by field.
+func compareSchema(want *arrow.Schema, got *columnar.Schema) error {
+	w := colSchema(want)
+	if len(w.Fields) != len(got.Fields) {
+		return fmt.Errorf("%d fields, want %d", len(got.Fields), len(w.Fields))
+	}
+	for i := range w.Fields {
+		if !reflect.DeepEqual(w.Fields[i], got.Fields[i]) {
+			return fmt.Errorf("field %d is %v %v, want %v %v", i, got.Fields[i], got.Fields[i].Metadata, w.Fields[i], w.Fields[i].Metadata)
+		}
+	}
+	if !reflect.DeepEqual(w.Metadata, got.Metadata) {
+		return fmt.Errorf("schema metadata %v, want %v", got.Metadata, w.Metadata)
+	}
+	return nil
+}
+
+// compareRecord checks that got holds want's values.
+func compareRecord(want arrow.Record, got *columnar.Record) error {
+	if err := got.Validate(); err != nil {
+		return err
+	}
+	if int(want.NumRows()) != got.Len || int(want.NumCols()) != len(got.Cols) {
+		return fmt.Errorf("%d rows of %d columns, want %d of %d", got.Len, len(got.Cols), want.NumRows(), want.NumCols())
+	}
+	for i, c := range want.Columns() {
+		if err := compareArray(want.ColumnName(i), c, got.Cols[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func compareArray(path string, want arrow.Array, got *columnar.Array) error {
+	if want.Len() != got.Len {
+		return fmt.Errorf("%s: %d values, want %d", path, got.Len, want.Len())
+	}
+	if want.NullN() != got.Nulls {
+		return fmt.Errorf("%s: %d nulls, want %d", path, got.Nulls, want.NullN())
+	}
+	if wt := colType(want.DataType()); !reflect.DeepEqual(wt, got.Type) {
+		return fmt.Errorf("%s: type %s, want %s", path, got.Type, wt)
+	}
+	for i := range want.Len() {
+		if err := compareValue(path, want, i, got, i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// offsetAt is offset i of a columnar array with offsets.
+func offsetAt(a *columnar.Array, i int) int {
+	if a.Type.ID == columnar.LargeList || a.Type.ID == columnar.LargeString || a.Type.ID == columnar.LargeBinary {
+		return int(binary.LittleEndian.Uint64(a.Buffers[1][8*(a.Offset+i):]))
+	}
+	return int(int32(binary.LittleEndian.Uint32(a.Buffers[1][4*(a.Offset+i):])))
+}
+
+// dictIndex is index i of a dictionary array.
+func dictIndex(a *columnar.Array, i int) int {
+	switch a.Type.Index.ID {
+	case columnar.Int8:
+		return int(columnar.Values[int8](a)[i])
+	case columnar.Int16:
+		return int(columnar.Values[int16](a)[i])
+	case columnar.Int32:
+		return int(columnar.Values[int32](a)[i])
+	case columnar.Int64:
+		return int(columnar.Values[int64](a)[i])
+	case columnar.Uint8:
+		return int(columnar.Values[uint8](a)[i])
+	case columnar.Uint16:
+		return int(columnar.Values[uint16](a)[i])
+	case columnar.Uint32:
+		return int(columnar.Values[uint32](a)[i])
+	}
+	return int(columnar.Values[uint64](a)[i])
+}
+
+func fixedBytes(a *columnar.Array, i, w int) []byte {
+	return a.Buffers[1][(a.Offset+i)*w : (a.Offset+i+1)*w]
+}
+
+// compareValue compares value i of want with value j of got.
+func compareValue(path string, want arrow.Array, i int, got *columnar.Array, j int) error {
+	// arrow-go says a null array's values are not null.
+	wn, gn := want.IsNull(i) || want.DataType().ID() == arrow.NULL, got.IsNull(j)
+	if wn != gn {
+		return fmt.Errorf("%s[%d]: null %t, want %t", path, i, gn, wn)
+	}
+	if wn {
+		return nil
+	}
+	var ok bool
+	var g, wv any
+	switch w := want.(type) {
+	case *array.Boolean:
+		g, wv = got.Bool(j), w.Value(i)
+	case *array.Int8:
+		g, wv = columnar.Values[int8](got)[j], w.Value(i)
+	case *array.Int16:
+		g, wv = columnar.Values[int16](got)[j], w.Value(i)
+	case *array.Int32:
+		g, wv = columnar.Values[int32](got)[j], w.Value(i)
+	case *array.Int64:
+		g, wv = columnar.Values[int64](got)[j], w.Value(i)
+	case *array.Uint8:
+		g, wv = columnar.Values[uint8](got)[j], w.Value(i)
+	case *array.Uint16:
+		g, wv = columnar.Values[uint16](got)[j], w.Value(i)
+	case *array.Uint32:
+		g, wv = columnar.Values[uint32](got)[j], w.Value(i)
+	case *array.Uint64:
+		g, wv = columnar.Values[uint64](got)[j], w.Value(i)
+	case *array.Float16:
+		g, wv = columnar.Values[uint16](got)[j], w.Value(i).Uint16()
+	case *array.Float32:
+		g, wv = math.Float32bits(columnar.Values[float32](got)[j]), math.Float32bits(w.Value(i))
+	case *array.Float64:
+		g, wv = math.Float64bits(columnar.Values[float64](got)[j]), math.Float64bits(w.Value(i))
+	case *array.String:
+		g, wv = got.Str(j), w.Value(i)
+	case *array.LargeString:
+		g, wv = got.Str(j), w.Value(i)
+	case *array.Binary:
+		g, wv = string(got.Bytes(j)), string(w.Value(i))
+	case *array.LargeBinary:
+		g, wv = string(got.Bytes(j)), string(w.Value(i))
+	case *array.FixedSizeBinary:
+		g, wv = string(fixedBytes(got, j, got.Type.Size)), string(w.Value(i))
+	case *array.Date32:
+		g, wv = columnar.Values[int32](got)[j], int32(w.Value(i))
+	case *array.Date64:
+		g, wv = columnar.Values[int64](got)[j], int64(w.Value(i))
+	case *array.Time32:
+		g, wv = columnar.Values[int32](got)[j], int32(w.Value(i))
+	case *array.Time64:
+		g, wv = columnar.Values[int64](got)[j], int64(w.Value(i))
+	case *array.Timestamp:
+		g, wv = columnar.Values[int64](got)[j], int64(w.Value(i))
+	case *array.Duration:
+		g, wv = columnar.Values[int64](got)[j], int64(w.Value(i))
+	case *array.Decimal128:
+		b := fixedBytes(got, j, 16)
+		v := w.Value(i)
+		g, wv = [2]uint64{binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:])}, [2]uint64{v.LowBits(), uint64(v.HighBits())}
+	case *array.Decimal256:
+		b := fixedBytes(got, j, 32)
+		var words [4]uint64
+		for k := range words {
+			words[k] = binary.LittleEndian.Uint64(b[8*k:])
+		}
+		g, wv = words, w.Value(i).Array()
+	case *array.List:
+		lo, hi := w.ValueOffsets(i)
+		return compareRange(path, w.ListValues(), int(lo), int(hi), got, j)
+	case *array.LargeList:
+		lo, hi := w.ValueOffsets(i)
+		return compareRange(path, w.ListValues(), int(lo), int(hi), got, j)
+	case *array.Map:
+		lo, hi := w.ValueOffsets(i)
+		return compareRange(path, w.ListValues(), int(lo), int(hi), got, j)
+	case *array.FixedSizeList:
+		lo, hi := w.ValueOffsets(i)
+		size := got.Type.Size
+		start := (got.Offset + j) * size
+		if int(hi-lo) != size {
+			return fmt.Errorf("%s[%d]: list of %d, want %d", path, i, size, hi-lo)
+		}
+		for k := range size {
+			if err := compareValue(path+"[]", w.ListValues(), int(lo)+k, got.Children[0], start+k); err != nil {
+				return err
+			}
+		}
+		return nil
+	case *array.Struct:
+		for f := range w.NumField() {
+			name := path + "." + w.DataType().(*arrow.StructType).Field(f).Name
+			if err := compareValue(name, w.Field(f), i, got.Children[f], j); err != nil {
+				return err
+			}
+		}
+		return nil
+	case *array.Dictionary:
+		return compareValue(path+"<dict>", w.Dictionary(), w.GetValueIndex(i), got.Dict, dictIndex(got, j))
+	default:
+		return fmt.Errorf("%s: no comparison for %T", path, want)
+	}
+	ok = reflect.DeepEqual(g, wv)
+	if !ok {
+		return fmt.Errorf("%s[%d] = %v, want %v", path, i, g, wv)
+	}
+	return nil
+}
+
+// compareRange compares want's values lo to hi−1 with the list at j of
+// got.
+func compareRange(path string, want arrow.Array, lo, hi int, got *columnar.Array, j int) error {
+	glo, ghi := offsetAt(got, j), offsetAt(got, j+1)
+	if ghi-glo != hi-lo {
+		return fmt.Errorf("%s[%d]: list of %d, want %d", path, j, ghi-glo, hi-lo)
+	}
+	for k := range hi - lo {
+		if err := compareValue(path+"[]", want, lo+k, got.Children[0], glo+k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkAligned checks that every buffer of a starts 8-aligned.
+func checkAligned(path string, a *columnar.Array) error {
+	for i, b := range a.Buffers {
+		if len(b) > 0 && uintptr(unsafe.Pointer(&b[0]))%8 != 0 {
+			return fmt.Errorf("%s: buffer %d is not 8-aligned", path, i)
+		}
+	}
+	for _, c := range a.Children {
+		if err := checkAligned(path+".child", c); err != nil {
+			return err
+		}
+	}
+	if a.Dict != nil {
+		return checkAligned(path+".dict", a.Dict)
+	}
+	return nil
+}
+
+// seekBuffer is an in-memory io.WriteSeeker for arrow-go's file writer.
+type seekBuffer struct {
+	b   []byte
+	pos int
+}
+
+func (s *seekBuffer) Write(p []byte) (int, error) {
+	if need := s.pos + len(p); need > len(s.b) {
+		s.b = append(s.b, make([]byte, need-len(s.b))...)
+	}
+	copy(s.b[s.pos:], p)
+	s.pos += len(p)
+	return len(p), nil
+}
+
+func (s *seekBuffer) Seek(off int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekStart:
+		s.pos = int(off)
+	case io.SeekCurrent:
+		s.pos += int(off)
+	case io.SeekEnd:
+		s.pos = len(s.b) + int(off)
+	}
+	return int64(s.pos), nil
+}
+
+// arrowGoWrite writes records with arrow-go, as a stream or a file.
+func arrowGoWrite(t testing.TB, file bool, schema *arrow.Schema, recs []arrow.Record, opts ...aipc.Option) []byte {
+	t.Helper()
+	opts = append(opts, aipc.WithSchema(schema), aipc.WithAllocator(mem))
+	if file {
+		var sb seekBuffer
+		w, err := aipc.NewFileWriter(&sb, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range recs {
+			if err := w.Write(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return sb.b
+	}
+	var buf bytes.Buffer
+	w := aipc.NewWriter(&buf, opts...)
+	for _, r := range recs {
+		if err := w.Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// arrowGoRead reads a stream or a file with arrow-go.
+func arrowGoRead(t testing.TB, data []byte, file bool) (*arrow.Schema, []arrow.Record) {
+	t.Helper()
+	var recs []arrow.Record
+	if file {
+		r, err := aipc.NewFileReader(bytes.NewReader(data), aipc.WithAllocator(mem))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range r.NumRecords() {
+			rec, err := r.Record(i)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec.Retain()
+			recs = append(recs, rec)
+		}
+		return r.Schema(), recs
+	}
+	r, err := aipc.NewReader(bytes.NewReader(data), aipc.WithAllocator(mem))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r.Next() {
+		rec := r.Record()
+		rec.Retain()
+		recs = append(recs, rec)
+	}
+	if r.Err() != nil {
+		t.Fatal(r.Err())
+	}
+	return r.Schema(), recs
+}
+
+// readAll reads a stream or a file with this package.
+func readAll(data []byte, file bool) (*columnar.Schema, []*columnar.Record, error) {
+	var recs []*columnar.Record
+	if file {
+		f, err := ipc.OpenFile(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			return nil, nil, err
+		}
+		for i := range f.NumRecords() {
+			rec, err := f.Record(i)
+			if err != nil {
+				return nil, nil, err
+			}
+			recs = append(recs, rec)
+		}
+		return f.Schema(), recs, nil
+	}
+	r, err := ipc.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, nil, err
+	}
+	for {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			return r.Schema(), recs, nil
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		recs = append(recs, rec)
+	}
+}
+
+func tempFile(t testing.TB, data []byte) string {
+	t.Helper()
+	f, err := os.CreateTemp(t.TempDir(), "*.arrow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	return f.Name()
+}
