@@ -320,7 +320,8 @@ func colSchema(s *arrow.Schema) *columnar.Schema {
 // buffers.
 func toColumnar(d arrow.ArrayData) *columnar.Array {
 	t := colType(d.DataType())
-	a := &columnar.Array{Type: t, Len: d.Len(), Offset: d.Offset(), Nulls: d.NullN()}
+	// A slice's data may not know its null count; its array counts.
+	a := &columnar.Array{Type: t, Len: d.Len(), Offset: d.Offset(), Nulls: array.MakeFromData(d).NullN()}
 	if t.ID == columnar.Null {
 		a.Nulls = a.Len
 		return a
