@@ -73,7 +73,9 @@ def copy_scorer_sources(dest: Path) -> None:
     for name in ("go.mod", "go.sum"):
         shutil.copy2(ROOT / name, dest / name)
     for package in ("engine/prob", "engine/texthash", "export/runtime", "export/runtime/capi",
-                    "export/runtime/internal/http1", "export/runtime/internal/parquet"):
+                    "export/runtime/arrowgo", "export/runtime/columnar",
+                    "export/runtime/internal/http1", "export/runtime/internal/ipc",
+                    "export/runtime/internal/parquet"):
         target = dest / package
         target.mkdir(parents=True, exist_ok=True)
         for f in (ROOT / package).iterdir():

@@ -113,7 +113,7 @@ func Generate(m estimators.Model, target, pkg string, metadata json.RawMessage) 
 	fmt.Fprintf(&src, "// Package %s scores rows with a fitted %s model, compiled.\npackage %s\n\n", pkg, m.Learner(), pkg)
 	std, mods := []string{"fmt", "math"}, []string{"github.com/quiver-ml/quiver/engine/prob", RuntimeImport}
 	if target == TargetGo {
-		mods = append(mods, "github.com/apache/arrow/go/v17/arrow")
+		mods = append(mods, "github.com/apache/arrow/go/v17/arrow", RuntimeImport+"/arrowgo")
 	}
 	for _, p := range g.Imports() {
 		if strings.Contains(p, ".") {
@@ -224,8 +224,8 @@ var scorer = Scorer()
 
 // Predict scores the rows of rec: its columns followed by the model's
 // outputs. It fails for a missing input column, a column of the wrong
-// type, or a row the model rejects.
-func Predict(rec arrow.Record) (arrow.Record, error) { return scorer.PredictRecord(rec) }
+// type, or a row the model rejects. The caller releases the result.
+func Predict(rec arrow.Record) (arrow.Record, error) { return arrowgo.Predict(scorer, rec, nil) }
 `
 
 // runtimeColumn is a runtime.Column as source.

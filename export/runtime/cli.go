@@ -11,7 +11,7 @@ import (
 	goruntime "runtime"
 	"strings"
 
-	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/quiver-ml/quiver/export/runtime/columnar"
 )
 
 // Main runs the scorer's command line with os.Args and exits: status 0 on
@@ -184,7 +184,7 @@ func (s *Scorer) predictCommand(args []string, stdin io.Reader, stdout, _ io.Wri
 		switch src.recordSource.(*chunker).recordSource.(type) {
 		case *csvSource:
 			oformat = formatCSV
-		case *streamSource:
+		case streamSource:
 			oformat = formatArrows
 		case *fileSource:
 			oformat = formatArrow
@@ -225,7 +225,7 @@ func (s *Scorer) predictCommand(args []string, stdin io.Reader, stdout, _ io.Wri
 	return err
 }
 
-func (s *Scorer) writePredictions(src recordSource, w io.Writer, format string, schema *arrow.Schema, threads int) error {
+func (s *Scorer) writePredictions(src recordSource, w io.Writer, format string, schema *columnar.Schema, threads int) error {
 	sink, err := newSink(w, format, schema)
 	if err != nil {
 		return err

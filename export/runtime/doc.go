@@ -13,7 +13,13 @@ package runtime
 
 // Interfaces: Main runs the command line (predict, serve, stream, schema,
 // metadata); Serve is the HTTP API; PredictRecord, BatchFromRecord and
-// RecordFromResult are the Arrow entry points the C ABI builds on.
+// RecordFromResult are the columnar entry points, which the arrowgo
+// package offers over arrow-go records to the C ABI and the Go target.
+//
+// The runtime holds records in the Arrow layout with the small columnar
+// package and reads and writes Arrow IPC with internal/ipc, rather than
+// with arrow-go, whose array, IPC and JSON packages would add about four
+// megabytes to every executable.
 //
 // Parquet input and output use a small reader and writer of flat tables
 // (internal/parquet) rather than a full Parquet library, which would

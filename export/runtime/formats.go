@@ -13,10 +13,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/apache/arrow/go/v17/arrow"
-	"github.com/apache/arrow/go/v17/arrow/array"
-	"github.com/apache/arrow/go/v17/arrow/ipc"
-	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/quiver-ml/quiver/export/runtime/columnar"
+	"github.com/quiver-ml/quiver/export/runtime/internal/ipc"
 )
 
 // File formats of the predict command.
@@ -79,17 +77,16 @@ func sniff(head []byte) string {
 // recordSource yields an input's records in order.
 type recordSource interface {
 	// Schema is the records' schema.
-	Schema() *arrow.Schema
-	// Next returns the next record, which the caller releases, or io.EOF
-	// after the last.
-	Next() (arrow.Record, error)
+	Schema() *columnar.Schema
+	// Next returns the next record, or io.EOF after the last.
+	Next() (*columnar.Record, error)
 	// Close releases the source's resources.
 	Close() error
 }
 
 // recordSink writes records of one schema.
 type recordSink interface {
-	Write(arrow.Record) error
+	Write(*columnar.Record) error
 	// Close finishes the output (a file's footer) without closing the
 	// underlying writer.
 	Close() error
@@ -170,7 +167,10 @@ func (s *Scorer) openInput(name, format string, stdin io.Reader, chunkRows int) 
 	case formatCSV:
 		src, err = s.newCSVSource(br, chunkRows)
 	case formatArrows:
-		src, err = newStreamSource(br)
+		var rd *ipc.Reader
+		if rd, err = ipc.NewReader(br); err == nil {
+			src = streamSource{rd}
+		}
 	case formatArrow:
 		src, err = newFileSource(file)
 	case formatParquet:
@@ -179,7 +179,7 @@ func (s *Scorer) openInput(name, format string, stdin io.Reader, chunkRows int) 
 	if err != nil {
 		return fail(fmt.Errorf("reading %s input: %v", format, err))
 	}
-	in.recordSource = &chunker{recordSource: src, rows: int64(chunkRows)}
+	in.recordSource = &chunker{recordSource: src, rows: chunkRows}
 	return in, nil
 }
 
@@ -187,102 +187,72 @@ func (s *Scorer) openInput(name, format string, stdin io.Reader, chunkRows int) 
 // single huge record does not defeat streaming or parallel scoring.
 type chunker struct {
 	recordSource
-	rows    int64
-	pending arrow.Record
-	off     int64
+	rows    int
+	pending *columnar.Record
+	off     int
 }
 
-func (c *chunker) Next() (arrow.Record, error) {
+func (c *chunker) Next() (*columnar.Record, error) {
 	for c.pending == nil {
 		rec, err := c.recordSource.Next()
 		if err != nil {
 			return nil, err
 		}
-		if rec.NumRows() <= c.rows {
+		if rec.Len <= c.rows {
 			return rec, nil
 		}
 		c.pending, c.off = rec, 0
 	}
-	end := min(c.off+c.rows, c.pending.NumRows())
-	out := c.pending.NewSlice(c.off, end)
+	end := min(c.off+c.rows, c.pending.Len)
+	out := c.pending.Slice(c.off, end)
 	c.off = end
-	if end == c.pending.NumRows() {
-		c.pending.Release()
+	if end == c.pending.Len {
 		c.pending = nil
 	}
 	return out, nil
 }
 
-func (c *chunker) Close() error {
-	if c.pending != nil {
-		c.pending.Release()
-		c.pending = nil
-	}
-	return c.recordSource.Close()
-}
-
 // streamSource reads the Arrow IPC stream format.
-type streamSource struct{ r *ipc.Reader }
+type streamSource struct{ *ipc.Reader }
 
-func newStreamSource(r io.Reader) (*streamSource, error) {
-	rd, err := ipc.NewReader(r, ipc.WithAllocator(memory.DefaultAllocator))
-	if err != nil {
-		return nil, err
-	}
-	return &streamSource{rd}, nil
-}
-
-func (s *streamSource) Schema() *arrow.Schema { return s.r.Schema() }
-
-func (s *streamSource) Next() (arrow.Record, error) {
-	if !s.r.Next() {
-		if err := s.r.Err(); err != nil && err != io.EOF {
-			return nil, err
-		}
-		return nil, io.EOF
-	}
-	rec := s.r.Record()
-	rec.Retain()
-	return rec, nil
-}
-
-func (s *streamSource) Close() error { s.r.Release(); return nil }
+func (streamSource) Close() error { return nil }
 
 // fileSource reads the Arrow IPC file format.
 type fileSource struct {
-	r *ipc.FileReader
+	f *ipc.File
 	i int
 }
 
 func newFileSource(f *os.File) (*fileSource, error) {
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	rd, err := ipc.NewFileReader(f, ipc.WithAllocator(memory.DefaultAllocator))
+	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
 	}
-	return &fileSource{r: rd}, nil
+	rd, err := ipc.OpenFile(f, fi.Size())
+	if err != nil {
+		return nil, err
+	}
+	return &fileSource{f: rd}, nil
 }
 
-func (s *fileSource) Schema() *arrow.Schema { return s.r.Schema() }
+func (s *fileSource) Schema() *columnar.Schema { return s.f.Schema() }
 
-func (s *fileSource) Next() (arrow.Record, error) {
-	if s.i >= s.r.NumRecords() {
+func (s *fileSource) Next() (*columnar.Record, error) {
+	if s.i >= s.f.NumRecords() {
 		return nil, io.EOF
 	}
 	s.i++
-	return s.r.RecordAt(s.i - 1)
+	return s.f.Record(s.i - 1)
 }
 
-func (s *fileSource) Close() error { return s.r.Close() }
+func (s *fileSource) Close() error { return nil }
 
 // csvSource reads CSV with a header row. The scorer's inputs get their
 // model's types (float64 for a Number, bool for a Boolean, utf8 for a
 // Category or Text); every other column is utf8. An empty field or NA is null.
 type csvSource struct {
 	r      *csv.Reader
-	schema *arrow.Schema
+	schema *columnar.Schema
 	rows   int
 	done   bool
 }
@@ -301,33 +271,47 @@ func (s *Scorer) newCSVSource(r io.Reader, chunkRows int) (*csvSource, error) {
 	for _, c := range s.Inputs {
 		kinds[c.Name] = c.Kind
 	}
-	fields := make([]arrow.Field, len(header))
+	fields := make([]columnar.Field, len(header))
 	for i, h := range header {
 		if i == 0 {
 			h = strings.TrimPrefix(h, "\ufeff")
 		}
-		typ := arrow.DataType(arrow.BinaryTypes.String)
+		typ := columnar.StringType
 		if k, ok := kinds[h]; ok {
 			switch k {
 			case Number:
-				typ = arrow.PrimitiveTypes.Float64
+				typ = columnar.Float64Type
 			case Boolean:
-				typ = arrow.FixedWidthTypes.Boolean
+				typ = columnar.BoolType
 			}
 		}
-		fields[i] = arrow.Field{Name: h, Type: typ, Nullable: true}
+		fields[i] = columnar.Field{Name: h, Type: typ, Nullable: true}
 	}
-	return &csvSource{r: cr, schema: arrow.NewSchema(fields, nil), rows: chunkRows}, nil
+	return &csvSource{r: cr, schema: &columnar.Schema{Fields: fields}, rows: chunkRows}, nil
 }
 
-func (c *csvSource) Schema() *arrow.Schema { return c.schema }
+func (c *csvSource) Schema() *columnar.Schema { return c.schema }
 
-func (c *csvSource) Next() (arrow.Record, error) {
+// csvColumn gathers a CSV column's fields of a chunk.
+type csvColumn struct {
+	typ    *columnar.Type
+	floats []float64
+	bools  []bool
+	text   *columnar.StringBuilder
+	nulls  []int
+}
+
+func (c *csvSource) Next() (*columnar.Record, error) {
 	if c.done {
 		return nil, io.EOF
 	}
-	bld := array.NewRecordBuilder(memory.DefaultAllocator, c.schema)
-	defer bld.Release()
+	cols := make([]csvColumn, len(c.schema.Fields))
+	for i, f := range c.schema.Fields {
+		cols[i].typ = f.Type
+		if f.Type.ID == columnar.String {
+			cols[i].text = columnar.NewStringBuilder(0)
+		}
+	}
 	n := 0
 	for n < c.rows {
 		rec, err := c.r.Read()
@@ -340,26 +324,34 @@ func (c *csvSource) Next() (arrow.Record, error) {
 		}
 		line, _ := c.r.FieldPos(0)
 		for i, v := range rec {
-			f := c.schema.Field(i)
-			if v == "" || v == "NA" {
-				bld.Field(i).AppendNull()
-				continue
+			col := &cols[i]
+			null := v == "" || v == "NA"
+			if null {
+				col.nulls = append(col.nulls, n)
 			}
-			switch b := bld.Field(i).(type) {
-			case *array.Float64Builder:
-				x, err := strconv.ParseFloat(v, 64)
-				if err != nil {
-					return nil, fmt.Errorf("line %d: column %q: %q is not a number", line, f.Name, v)
+			switch col.typ.ID {
+			case columnar.Float64:
+				x := math.NaN()
+				if !null {
+					if x, err = strconv.ParseFloat(v, 64); err != nil {
+						return nil, fmt.Errorf("line %d: column %q: %q is not a number", line, c.schema.Fields[i].Name, v)
+					}
 				}
-				b.Append(x)
-			case *array.BooleanBuilder:
-				x, err := strconv.ParseBool(v)
-				if err != nil {
-					return nil, fmt.Errorf("line %d: column %q: %q is not a boolean", line, f.Name, v)
+				col.floats = append(col.floats, x)
+			case columnar.Bool:
+				x := false
+				if !null {
+					if x, err = strconv.ParseBool(v); err != nil {
+						return nil, fmt.Errorf("line %d: column %q: %q is not a boolean", line, c.schema.Fields[i].Name, v)
+					}
 				}
-				b.Append(x)
-			case *array.StringBuilder:
-				b.Append(v)
+				col.bools = append(col.bools, x)
+			default:
+				if null {
+					col.text.AppendNull()
+				} else {
+					col.text.Append(v)
+				}
 			}
 		}
 		n++
@@ -367,22 +359,51 @@ func (c *csvSource) Next() (arrow.Record, error) {
 	if n == 0 {
 		return nil, io.EOF
 	}
-	return bld.NewRecord(), nil
+	rec := &columnar.Record{Schema: c.schema, Len: n, Cols: make([]*columnar.Array, len(cols))}
+	for i, col := range cols {
+		rec.Cols[i] = col.array(n)
+	}
+	return rec, nil
+}
+
+// array returns the column's n values.
+func (col *csvColumn) array(n int) *columnar.Array {
+	if col.text != nil {
+		return col.text.Array()
+	}
+	valid := columnar.NewValidity(n)
+	for _, i := range col.nulls {
+		valid.SetNull(i)
+	}
+	bitmap, nulls := valid.Bitmap()
+	if col.typ.ID == columnar.Float64 {
+		return columnar.FromValues(col.typ, col.floats, bitmap, nulls)
+	}
+	b := columnar.NewBoolBuilder(n)
+	for i, v := range col.bools {
+		if v {
+			b.Set(i)
+		}
+	}
+	for _, i := range col.nulls {
+		b.SetNull(i)
+	}
+	return b.Array()
 }
 
 func (c *csvSource) Close() error { return nil }
 
 // csvSink writes records as CSV with a header row: nulls as empty fields,
-// numbers in their shortest exact form, other values as Arrow shows them.
+// numbers in their shortest exact form, other values as
+// columnar.Array.ValueString shows them.
 type csvSink struct {
-	w    *csv.Writer
-	row  []string
-	head bool
+	w   *csv.Writer
+	row []string
 }
 
-func newCSVSink(w io.Writer, schema *arrow.Schema) (*csvSink, error) {
-	s := &csvSink{w: csv.NewWriter(w), row: make([]string, schema.NumFields())}
-	for i, f := range schema.Fields() {
+func newCSVSink(w io.Writer, schema *columnar.Schema) (*csvSink, error) {
+	s := &csvSink{w: csv.NewWriter(w), row: make([]string, len(schema.Fields))}
+	for i, f := range schema.Fields {
 		s.row[i] = f.Name
 	}
 	if err := s.w.Write(s.row); err != nil {
@@ -391,23 +412,14 @@ func newCSVSink(w io.Writer, schema *arrow.Schema) (*csvSink, error) {
 	return s, nil
 }
 
-func (s *csvSink) Write(rec arrow.Record) error {
-	cols := rec.Columns()
-	for i := range int(rec.NumRows()) {
-		for j, c := range cols {
-			switch {
-			case c.IsNull(i):
+func (s *csvSink) Write(rec *columnar.Record) error {
+	for i := range rec.Len {
+		for j, c := range rec.Cols {
+			if c.IsNull(i) {
 				s.row[j] = ""
-			default:
-				if f, ok := c.(*array.Float64); ok {
-					// NaN is written as NaN, which reads back as NaN.
-					v := f.Value(i)
-					if math.IsNaN(v) {
-						s.row[j] = "NaN"
-						continue
-					}
-				}
-				s.row[j] = c.ValueStr(i)
+			} else {
+				// NaN is written as NaN, which reads back as NaN.
+				s.row[j] = c.ValueString(i)
 			}
 		}
 		if err := s.w.Write(s.row); err != nil {
@@ -422,61 +434,15 @@ func (s *csvSink) Close() error {
 	return s.w.Error()
 }
 
-// ipcSink writes the Arrow IPC file or stream format.
-type ipcSink struct {
-	write func(arrow.Record) error
-	close func() error
-}
-
-func (s *ipcSink) Write(rec arrow.Record) error { return s.write(rec) }
-func (s *ipcSink) Close() error                 { return s.close() }
-
-func newIPCSink(w io.Writer, schema *arrow.Schema, file bool) (*ipcSink, error) {
-	if file {
-		fw, err := ipc.NewFileWriter(&tellWriter{w: w}, ipc.WithSchema(schema), ipc.WithAllocator(memory.DefaultAllocator))
-		if err != nil {
-			return nil, err
-		}
-		return &ipcSink{fw.Write, fw.Close}, nil
-	}
-	sw := ipc.NewWriter(w, ipc.WithSchema(schema), ipc.WithAllocator(memory.DefaultAllocator))
-	return &ipcSink{sw.Write, sw.Close}, nil
-}
-
-// tellWriter counts what it writes so that the IPC file writer, which
-// only asks for the current position, can write to a pipe or stdout.
-type tellWriter struct {
-	w   io.Writer
-	pos int64
-}
-
-func (t *tellWriter) Write(b []byte) (int, error) {
-	n, err := t.w.Write(b)
-	t.pos += int64(n)
-	return n, err
-}
-
-func (t *tellWriter) Seek(off int64, whence int) (int64, error) {
-	if off != 0 || whence != io.SeekCurrent {
-		return 0, errors.New("output is not seekable")
-	}
-	return t.pos, nil
-}
-
-// writerOnly hides a writer's Close from libraries that close what they
-// write to, so stdout stays open.
-type writerOnly struct{ io.Writer }
-
 // newSink starts output in format for records of schema.
-func newSink(w io.Writer, format string, schema *arrow.Schema) (recordSink, error) {
-	w = writerOnly{w}
+func newSink(w io.Writer, format string, schema *columnar.Schema) (recordSink, error) {
 	switch normFormat(format) {
 	case formatCSV:
 		return newCSVSink(w, schema)
 	case formatArrow:
-		return newIPCSink(w, schema, true)
+		return ipc.NewFileWriter(w, schema)
 	case formatArrows:
-		return newIPCSink(w, schema, false)
+		return ipc.NewWriter(w, schema)
 	case formatParquet:
 		return newParquetSink(w, schema)
 	}

@@ -5,8 +5,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/apache/arrow/go/v17/arrow"
-
+	"github.com/quiver-ml/quiver/export/runtime/columnar"
 	"github.com/quiver-ml/quiver/export/runtime/internal/parquet"
 )
 
@@ -57,7 +56,7 @@ func openParquet(f *os.File, chunkRows int, needed []Column) (recordSource, erro
 // parquetSink writes each record as a Snappy-compressed row group.
 type parquetSink struct{ *parquet.Writer }
 
-func newParquetSink(w io.Writer, schema *arrow.Schema) (recordSink, error) {
+func newParquetSink(w io.Writer, schema *columnar.Schema) (recordSink, error) {
 	pw, err := parquet.NewWriter(w, schema)
 	if err != nil {
 		return nil, fmt.Errorf("writing parquet: %v", err)

@@ -6,18 +6,18 @@ import (
 	"io"
 	"sync"
 
-	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/quiver-ml/quiver/export/runtime/columnar"
 )
 
 // chunkJob is one chunk of the input on its way through the pipeline.
 type chunkJob struct {
 	first int64 // index of the chunk's first row in the input
-	rec   arrow.Record
+	rec   *columnar.Record
 	done  chan chunkResult // buffered 1: whoever finishes it never blocks
 }
 
 type chunkResult struct {
-	out arrow.Record
+	out *columnar.Record
 	err error
 }
 
@@ -29,7 +29,7 @@ var errAborted = errors.New("aborted")
 // 2·threads chunks in memory at once. It returns the first error: from
 // reading, scoring (a panic included) or sink, whose row range it names.
 // All goroutines it starts have ended when it returns.
-func (s *Scorer) predictChunks(src recordSource, sink func(arrow.Record) error, threads int) error {
+func (s *Scorer) predictChunks(src recordSource, sink func(*columnar.Record) error, threads int) error {
 	threads = max(threads, 1)
 	var (
 		jobs  = make(chan *chunkJob)
@@ -58,15 +58,12 @@ func (s *Scorer) predictChunks(src recordSource, sink func(arrow.Record) error, 
 			select {
 			case order <- j:
 			case <-stop:
-				if rec != nil {
-					rec.Release()
-				}
 				return
 			}
 			if err != nil {
 				return
 			}
-			first += rec.NumRows()
+			first += int64(rec.Len)
 			select {
 			case jobs <- j:
 			case <-stop:
@@ -89,7 +86,7 @@ func (s *Scorer) predictChunks(src recordSource, sink func(arrow.Record) error, 
 				}
 				out, err := s.predictChunk(j.rec)
 				if err != nil {
-					err = fmt.Errorf("rows %d to %d: %w", j.first, j.first+j.rec.NumRows()-1, err)
+					err = fmt.Errorf("rows %d to %d: %w", j.first, j.first+int64(j.rec.Len)-1, err)
 				}
 				j.done <- chunkResult{out, err}
 			}
@@ -108,20 +105,15 @@ func (s *Scorer) predictChunks(src recordSource, sink func(arrow.Record) error, 
 				close(stop)
 			}
 		}
-		if r.out != nil {
-			r.out.Release()
-		}
-		if j.rec != nil {
-			j.rec.Release()
-		}
 	}
 	wg.Wait()
 	return err
 }
 
-// safeNext is src.Next with a panic (Arrow's readers panic on some
-// corrupt input) turned into an error.
-func safeNext(src recordSource) (rec arrow.Record, err error) {
+// safeNext is src.Next with a panic turned into an error: the readers
+// should fail cleanly on corrupt input, and a bug in one must not crash
+// the scorer.
+func safeNext(src recordSource) (rec *columnar.Record, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			rec, err = nil, fmt.Errorf("reader panicked: %v", v)
@@ -132,7 +124,7 @@ func safeNext(src recordSource) (rec arrow.Record, err error) {
 
 // predictChunk is PredictRecord with a panic anywhere (conversion
 // included) turned into an error.
-func (s *Scorer) predictChunk(rec arrow.Record) (out arrow.Record, err error) {
+func (s *Scorer) predictChunk(rec *columnar.Record) (out *columnar.Record, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			out, err = nil, &PanicError{Value: v}

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/quiver-ml/quiver/export/runtime/columnar"
 )
 
 // String returns the kind's name as the schema shows it: "number",
@@ -41,11 +41,11 @@ type prepared struct {
 	// codes[j] maps a category of input j to its code; nil unless input j
 	// is a Category.
 	codes []map[string]int32
-	// labels[j] are output j's classes as Arrow values; nil unless output
+	// labels[j] are output j's classes as values of their type; nil unless output
 	// j is a Label.
 	labels []labelSet
-	// outputFields are the Arrow fields of the outputs, in order.
-	outputFields []arrow.Field
+	// outputFields are the fields of the outputs, in order.
+	outputFields []columnar.Field
 	// outputNames holds the outputs' names, to drop input columns of the
 	// same name from the output.
 	outputNames map[string]bool
@@ -56,7 +56,7 @@ type prepared struct {
 
 // labelSet holds a Label output's classes parsed from their text once.
 type labelSet struct {
-	typ     arrow.DataType
+	typ     *columnar.Type
 	strings []string
 	ints    []int64
 	bools   []bool
@@ -117,18 +117,18 @@ func (s *Scorer) build() (*prepared, error) {
 		p.outputNames[c.Name] = true
 		switch c.Kind {
 		case Float:
-			p.outputFields = append(p.outputFields, arrow.Field{Name: c.Name, Type: arrow.PrimitiveTypes.Float64, Nullable: true})
+			p.outputFields = append(p.outputFields, columnar.Field{Name: c.Name, Type: columnar.Float64Type, Nullable: true})
 		case Boolean:
-			p.outputFields = append(p.outputFields, arrow.Field{Name: c.Name, Type: arrow.FixedWidthTypes.Boolean, Nullable: true})
+			p.outputFields = append(p.outputFields, columnar.Field{Name: c.Name, Type: columnar.BoolType, Nullable: true})
 		case Label:
 			ls, err := parseLabels(c)
 			if err != nil {
 				return nil, err
 			}
 			p.labels[j] = ls
-			p.outputFields = append(p.outputFields, arrow.Field{Name: c.Name, Type: ls.typ, Nullable: true})
+			p.outputFields = append(p.outputFields, columnar.Field{Name: c.Name, Type: ls.typ, Nullable: true})
 		case Text:
-			p.outputFields = append(p.outputFields, arrow.Field{Name: c.Name, Type: arrow.BinaryTypes.String, Nullable: true})
+			p.outputFields = append(p.outputFields, columnar.Field{Name: c.Name, Type: columnar.StringType, Nullable: true})
 		default:
 			return nil, fmt.Errorf("output %q has kind %v, which is not an output kind", c.Name, c.Kind)
 		}
@@ -144,14 +144,14 @@ func parseLabels(c Column) (labelSet, error) {
 	}
 	switch c.LabelType {
 	case "utf8", "":
-		ls.typ = arrow.BinaryTypes.String
+		ls.typ = columnar.StringType
 		ls.strings = c.Labels
 		for _, v := range c.Labels {
 			b, _ := json.Marshal(v)
 			ls.json = append(ls.json, b)
 		}
 	case "int64":
-		ls.typ = arrow.PrimitiveTypes.Int64
+		ls.typ = columnar.Int64Type
 		for _, v := range c.Labels {
 			x, err := strconv.ParseInt(v, 10, 64)
 			if err != nil {
@@ -161,7 +161,7 @@ func parseLabels(c Column) (labelSet, error) {
 			ls.json = append(ls.json, strconv.AppendInt(nil, x, 10))
 		}
 	case "bool":
-		ls.typ = arrow.FixedWidthTypes.Boolean
+		ls.typ = columnar.BoolType
 		for _, v := range c.Labels {
 			x, err := strconv.ParseBool(v)
 			if err != nil {
@@ -171,7 +171,7 @@ func parseLabels(c Column) (labelSet, error) {
 			ls.json = append(ls.json, strconv.AppendBool(nil, x))
 		}
 	case "float64":
-		ls.typ = arrow.PrimitiveTypes.Float64
+		ls.typ = columnar.Float64Type
 		for _, v := range c.Labels {
 			x, err := strconv.ParseFloat(v, 64)
 			if err != nil {

@@ -15,10 +15,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/apache/arrow/go/v17/arrow/ipc"
-	"github.com/apache/arrow/go/v17/arrow/memory"
-
 	"github.com/quiver-ml/quiver/export/runtime/internal/http1"
+	"github.com/quiver-ml/quiver/export/runtime/internal/ipc"
 )
 
 // arrowStream is the media type of the Arrow IPC stream format.
@@ -166,33 +164,36 @@ func (s *Scorer) predictJSON(body []byte) http1.Response {
 // predictArrow answers an Arrow IPC stream body with the scored stream,
 // built in memory first so that an error in any batch is a clean 400.
 func (s *Scorer) predictArrow(body []byte) http1.Response {
-	rd, err := ipc.NewReader(bytes.NewReader(body), ipc.WithAllocator(memory.DefaultAllocator))
+	rd, err := ipc.NewReader(bytes.NewReader(body))
 	if err != nil {
 		return failure(400, fmt.Sprintf("reading Arrow IPC stream: %v", err))
 	}
-	defer rd.Release()
 	schema, err := s.OutputSchema(rd.Schema())
 	if err != nil {
 		return failure(500, err.Error())
 	}
 	var out bytes.Buffer
-	wr := ipc.NewWriter(&out, ipc.WithSchema(schema), ipc.WithAllocator(memory.DefaultAllocator))
-	var first int64
-	for rd.Next() {
-		rec := rd.Record()
+	wr, err := ipc.NewWriter(&out, schema)
+	if err != nil {
+		return failure(500, err.Error())
+	}
+	first := 0
+	for {
+		rec, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return failure(400, fmt.Sprintf("reading Arrow IPC stream: %v", err))
+		}
 		scored, err := s.PredictRecord(rec)
 		if err != nil {
-			return failure(statusOf(err), fmt.Sprintf("rows %d to %d: %v", first, first+rec.NumRows()-1, err))
+			return failure(statusOf(err), fmt.Sprintf("rows %d to %d: %v", first, first+rec.Len-1, err))
 		}
-		first += rec.NumRows()
-		err = wr.Write(scored)
-		scored.Release()
-		if err != nil {
+		first += rec.Len
+		if err := wr.Write(scored); err != nil {
 			return failure(500, err.Error())
 		}
-	}
-	if err := rd.Err(); err != nil && err != io.EOF {
-		return failure(400, fmt.Sprintf("reading Arrow IPC stream: %v", err))
 	}
 	if err := wr.Close(); err != nil {
 		return failure(500, err.Error())

@@ -174,13 +174,12 @@ func TestServePanic(t *testing.T) {
 
 func TestServeArrow(t *testing.T) {
 	url := startServer(t, toy.Scorer(), 0)
-	rec := record(t,
+	rec := arrowRecord(t,
 		column{"id", i64, []any{1, 2}},
 		column{"x", f64, []any{1.0, nil}},
 		column{"flag", bln, []any{true, false}},
 		column{"color", dict, []any{"blue", "purple"}},
 	)
-	defer rec.Release()
 	var body bytes.Buffer
 	w := ipc.NewWriter(&body, ipc.WithSchema(rec.Schema()))
 	if err := w.Write(rec); err != nil {
@@ -207,8 +206,7 @@ func TestServeArrow(t *testing.T) {
 		t.Errorf("scores %v, want [5 10]", s)
 	}
 	// A stream missing an input is a 400 too.
-	bad := record(t, column{"x", f64, []any{1.0}})
-	defer bad.Release()
+	bad := arrowRecord(t, column{"x", f64, []any{1.0}})
 	body.Reset()
 	w = ipc.NewWriter(&body, ipc.WithSchema(bad.Schema()))
 	w.Write(bad)
@@ -255,8 +253,7 @@ func TestServeBoolean(t *testing.T) {
 		t.Errorf("status %d, body %s", code, body)
 	}
 	rec := record(t, column{"x", f64, []any{2.0, nil}})
-	defer rec.Release()
-	got, err := s.PredictRecord(rec)
+	got, err := predict(t, s, rec)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/quiver-ml/quiver/export/runtime"
+	"github.com/quiver-ml/quiver/export/runtime/arrowgo"
 )
 
 // predictRecord is quiver_predict_arrow's scoring: it returns rec's
@@ -21,24 +22,19 @@ func predictRecord(s *runtime.Scorer, rec arrow.Record, mem memory.Allocator) (o
 			out, err = nil, panicked(r)
 		}
 	}()
-	b, err := s.BatchFromRecord(rec)
-	if err != nil {
-		// Register checked the scorer, so it is the record that is wrong.
-		return nil, fail(StatusInput, "%v", err)
-	}
-	res, err := s.ScoreBatch(b)
-	if err != nil {
-		var pe *runtime.PanicError
-		if errors.As(err, &pe) {
-			return nil, fail(StatusInternal, "internal error: %v", err)
-		}
+	out, err = arrowgo.Predict(s, rec, mem)
+	var (
+		pe *runtime.PanicError
+		me *runtime.ModelError
+	)
+	switch {
+	case err == nil:
+		return out, nil
+	case errors.As(err, &pe):
+		return nil, fail(StatusInternal, "internal error: %v", err)
+	case errors.As(err, &me):
 		return nil, fail(StatusModel, "%v", err)
 	}
-	out, err = s.RecordFromResult(rec, res, mem)
-	if err != nil {
-		// Rows agree and the scorer is sound, so only a class code out of
-		// range is left: the model's doing.
-		return nil, fail(StatusModel, "%v", err)
-	}
-	return out, nil
+	// Register checked the scorer, so it is the record that is wrong.
+	return nil, fail(StatusInput, "%v", err)
 }

@@ -7,8 +7,8 @@ import (
 	"sync"
 	"unsafe"
 
-	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/quiver-ml/quiver/export/runtime"
+	"github.com/quiver-ml/quiver/export/runtime/columnar"
 )
 
 // chunkRows is how many rows of a matrix are scored at once, so that the
@@ -243,7 +243,7 @@ func checkScorer(s *runtime.Scorer) error {
 	// Preparing s checks the rest: its Score function, its columns'
 	// kinds, duplicate categories, labels that do not parse as their
 	// type.
-	if _, err := s.OutputSchema(arrow.NewSchema(nil, nil)); err != nil {
+	if _, err := s.OutputSchema(&columnar.Schema{}); err != nil {
 		return fmt.Errorf("scorer %q: %w", s.Name, err)
 	}
 	return nil

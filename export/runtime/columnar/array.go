@@ -48,6 +48,9 @@ func (a *Array) Slice(i, j int) *Array {
 	default:
 		s.Nulls = s.Len - CountSet(a.Buffers[0], s.Offset, s.Len)
 	}
+	if s.Nulls == 0 && len(a.Buffers) > 0 && a.Buffers[0] != nil {
+		s.Buffers = append([][]byte{nil}, a.Buffers[1:]...)
+	}
 	if a.Type.ID == Struct {
 		s.Children = make([]*Array, len(a.Children))
 		for k, c := range a.Children {

@@ -33,14 +33,20 @@ type Validity struct {
 
 // NewValidity returns a Validity for n values.
 func NewValidity(n int) *Validity {
-	v := &Validity{bits: make([]byte, BitmapBytes(n))}
-	for i := range v.bits {
-		v.bits[i] = 0xff
-	}
+	v := &Validity{}
+	v.grow(n)
 	return v
 }
 
-// SetNull marks value i null.
+// grow makes room for n values, the new ones valid.
+func (v *Validity) grow(n int) {
+	for len(v.bits) < BitmapBytes(n) {
+		v.bits = append(v.bits, 0xff)
+	}
+}
+
+// SetNull marks value i null, which must be below the number of values
+// the Validity was made for.
 func (v *Validity) SetNull(i int) {
 	v.bits[i>>3] &^= 1 << (i & 7)
 	v.nulls++
@@ -63,10 +69,10 @@ type StringBuilder struct {
 	n       int
 }
 
-// NewStringBuilder returns a builder for n strings.
+// NewStringBuilder returns a builder with room for n strings; it grows
+// past them as needed.
 func NewStringBuilder(n int) *StringBuilder {
-	b := &StringBuilder{offsets: make([]int32, 1, n+1), valid: NewValidity(n)}
-	return b
+	return &StringBuilder{offsets: make([]int32, 1, n+1), valid: NewValidity(n)}
 }
 
 // Append adds s.
@@ -78,14 +84,15 @@ func (b *StringBuilder) Append(s string) {
 
 // AppendNull adds a null.
 func (b *StringBuilder) AppendNull() {
+	b.valid.grow(b.n + 1)
 	b.valid.SetNull(b.n)
 	b.offsets = append(b.offsets, int32(len(b.data)))
 	b.n++
 }
 
-// Array returns the strings appended, which must be as many as the
-// builder was made for.
+// Array returns the strings appended.
 func (b *StringBuilder) Array() *Array {
+	b.valid.grow(b.n)
 	bm, nulls := b.valid.Bitmap()
 	if b.data == nil {
 		b.data = []byte{}

@@ -41,7 +41,7 @@ func TestSlice(t *testing.T) {
 	if got := Values[int32](s); got[0] != 2 || len(got) != 7 {
 		t.Errorf("values %v", got)
 	}
-	if s2 := s.Slice(1, 3); s2.Nulls != 0 || Values[int32](s2)[1] != 4 {
+	if s2 := s.Slice(1, 3); s2.Nulls != 0 || s2.Buffers[0] != nil || Values[int32](s2)[1] != 4 {
 		t.Errorf("slice of a slice: nulls %d, values %v", s2.Nulls, Values[int32](s2))
 	}
 	st := &Array{Type: &Type{ID: Struct, Fields: []Field{{Name: "x", Type: Int32Type}}}, Len: 10, Buffers: [][]byte{nil}, Children: []*Array{a}}
@@ -71,6 +71,17 @@ func TestBuilders(t *testing.T) {
 	b := bb.Array()
 	if !b.Bool(0) || b.Bool(1) || !b.IsNull(2) || b.Nulls != 1 {
 		t.Errorf("bools: %+v", b)
+	}
+	grown := NewStringBuilder(0)
+	for i := range 20 {
+		if i%7 == 3 {
+			grown.AppendNull()
+		} else {
+			grown.Append("v")
+		}
+	}
+	if g := grown.Array(); g.Len != 20 || g.Nulls != 3 || !g.IsNull(17) || g.IsNull(19) || g.Str(19) != "v" {
+		t.Errorf("a builder grown past its size: %+v", g)
 	}
 	if f := Float64s([]float64{math.NaN()}); f.Nulls != 0 || f.IsNull(0) {
 		t.Error("NaN is a value, not a null")

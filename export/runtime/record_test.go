@@ -12,6 +12,8 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/quiver-ml/quiver/export/runtime"
+	"github.com/quiver-ml/quiver/export/runtime/arrowgo"
+	"github.com/quiver-ml/quiver/export/runtime/columnar"
 	"github.com/quiver-ml/quiver/export/runtime/internal/toy"
 )
 
@@ -22,9 +24,40 @@ type column struct {
 	vals []any
 }
 
-// record builds a record from columns, appending each value with the
-// builder of the column's type.
-func record(t testing.TB, cols ...column) arrow.Record {
+// record builds a record from columns with arrow-go, appending each value
+// with the builder of the column's type, and views it as the runtime's.
+func record(t testing.TB, cols ...column) *columnar.Record {
+	t.Helper()
+	return fromArrow(t, arrowRecord(t, cols...))
+}
+
+// fromArrow views an arrow-go record as the runtime's.
+func fromArrow(t testing.TB, rec arrow.Record) *columnar.Record {
+	t.Helper()
+	c, err := arrowgo.FromRecord(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// predict is s.PredictRecord with the output as an arrow-go record, to
+// check with arrow-go's accessors.
+func predict(t testing.TB, s *runtime.Scorer, rec *columnar.Record) (arrow.Record, error) {
+	t.Helper()
+	out, err := s.PredictRecord(rec)
+	if err != nil {
+		return nil, err
+	}
+	a, err := arrowgo.ToRecord(out, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, nil
+}
+
+// arrowRecord builds an arrow-go record from columns.
+func arrowRecord(t testing.TB, cols ...column) arrow.Record {
 	t.Helper()
 	mem := memory.DefaultAllocator
 	fields := make([]arrow.Field, len(cols))
@@ -186,7 +219,6 @@ func TestBatchFromRecord(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			rec := record(t, c.cols...)
-			defer rec.Release()
 			b, err := s.BatchFromRecord(rec)
 			if c.wantError != "" {
 				if err == nil || !strings.Contains(err.Error(), c.wantError) {
@@ -219,8 +251,7 @@ func TestPredictRecord(t *testing.T) {
 		column{"color", utf8, []any{"red", "blue", "teal"}},
 		column{"score", utf8, []any{"old", "old", "old"}},
 	)
-	defer rec.Release()
-	out, err := s.PredictRecord(rec)
+	out, err := predict(t, s, rec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +280,6 @@ func TestPredictRecord(t *testing.T) {
 		column{"flag", bln, []any{false}},
 		column{"color", utf8, []any{nil}},
 	)
-	defer bad.Release()
 	var me *runtime.ModelError
 	if _, err := s.PredictRecord(bad); err == nil || !errors.As(err, &me) {
 		t.Errorf("error %v, want a model error", err)
@@ -278,7 +308,7 @@ func TestLabelTypes(t *testing.T) {
 			column{"flag", bln, []any{false, false}},
 			column{"color", utf8, []any{"red", "red"}},
 		)
-		out, err := s.PredictRecord(rec)
+		out, err := predict(t, s, rec)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -286,7 +316,6 @@ func TestLabelTypes(t *testing.T) {
 			t.Errorf("%s labels %s of type %s, want %s", c.typ, got, out.Schema().Field(5).Type, c.want)
 		}
 		out.Release()
-		rec.Release()
 	}
 	s := toy.Scorer()
 	s.Outputs[2].LabelType = "int64"
@@ -326,7 +355,6 @@ func TestTextInputs(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := record(t, tc.col)
-			defer rec.Release()
 			b, err := s.BatchFromRecord(rec)
 			if err != nil {
 				t.Fatal(err)
@@ -337,7 +365,6 @@ func TestTextInputs(t *testing.T) {
 		})
 	}
 	rec := record(t, column{"w", f64, []any{1.5}})
-	defer rec.Release()
 	if _, err := s.BatchFromRecord(rec); err == nil || !strings.Contains(err.Error(), `column "w" has type float64; the model reads it as a text`) {
 		t.Errorf("a float64 column read as text: %v", err)
 	}
@@ -393,8 +420,7 @@ func TestVectorInputs(t *testing.T) {
 			defer arr.Release()
 			tc.arr.Release()
 			rec := array.NewRecord(arrow.NewSchema([]arrow.Field{{Name: "v", Type: arr.DataType(), Nullable: true}}, nil), []arrow.Array{arr}, int64(arr.Len()))
-			defer rec.Release()
-			b, err := s.BatchFromRecord(rec)
+			b, err := s.BatchFromRecord(fromArrow(t, rec))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -412,13 +438,11 @@ func TestVectorInputs(t *testing.T) {
 	} {
 		rec := array.NewRecord(arrow.NewSchema([]arrow.Field{{Name: "v", Type: tc.arr.DataType(), Nullable: true}}, nil), []arrow.Array{tc.arr}, int64(tc.arr.Len()))
 		tc.arr.Release()
-		if _, err := s.BatchFromRecord(rec); err == nil || !strings.Contains(err.Error(), `column "v" has type fixed_size_list`) {
+		if _, err := s.BatchFromRecord(fromArrow(t, rec)); err == nil || !strings.Contains(err.Error(), `column "v" has type fixed_size_list`) {
 			t.Errorf("%s: %v, want an error naming the column and its type", tc.name, err)
 		}
-		rec.Release()
 	}
 	rec := record(t, column{"v", f64, []any{1.5}})
-	defer rec.Release()
 	if _, err := s.BatchFromRecord(rec); err == nil || !strings.Contains(err.Error(), `column "v" has type float64; the model reads it as a vector of 2 numbers`) {
 		t.Errorf("a float64 column read as a vector: %v", err)
 	}
@@ -456,8 +480,7 @@ func TestTextOutputs(t *testing.T) {
 		},
 	}
 	rec := record(t, column{"w", utf8, []any{"a\"b", nil, "tab\there", "bad\xffbyte"}})
-	defer rec.Release()
-	got, err := s.PredictRecord(rec)
+	got, err := predict(t, s, rec)
 	if err != nil {
 		t.Fatal(err)
 	}
