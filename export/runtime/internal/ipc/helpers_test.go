@@ -177,7 +177,7 @@ func appendValue(b array.Builder, i, salt int, nullable bool) {
 	case *array.Decimal128Builder:
 		b.Append(decimal128.New(int64(k%3-1), uint64(k)*0x9E3779B97F4A7C15))
 	case *array.Decimal256Builder:
-		b.Append(decimal256.New(uint64(k), uint64(k)*3, uint64(k)<<20, uint64(-k)))
+		b.Append(decimal256.FromI64(int64(k)*1e15 - 123456789))
 	case *array.ListBuilder:
 		b.Append(true)
 		for j := range k % 4 {
