@@ -194,6 +194,16 @@ func readAll(t testing.TB, data []byte, names []string, chunkRows int) ([][]*col
 	return parts, nil
 }
 
+// concat concatenates arrays of one type.
+func concat(t testing.TB, parts []arrow.Array) arrow.Array {
+	t.Helper()
+	a, err := array.Concatenate(parts, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 // checkEqual compares columns read back with the records written.
 func checkEqual(t *testing.T, got [][]*columnar.Array, recs []arrow.Record, names []string) {
 	t.Helper()
@@ -202,10 +212,7 @@ func checkEqual(t *testing.T, got [][]*columnar.Array, recs []arrow.Record, name
 		for _, r := range recs {
 			parts = append(parts, r.Column(r.Schema().FieldIndices(name)[0]))
 		}
-		want, err := array.Concatenate(parts, memory.DefaultAllocator)
-		if err != nil {
-			t.Fatal(err)
-		}
+		want := concat(t, parts)
 		if err := compareColumn(got[j], want); err != nil {
 			t.Errorf("column %q: %v", name, err)
 		}
@@ -221,10 +228,7 @@ func checkArrowEqual(t *testing.T, got []arrow.Array, recs []arrow.Record, names
 		for _, r := range recs {
 			parts = append(parts, r.Column(r.Schema().FieldIndices(name)[0]))
 		}
-		want, err := array.Concatenate(parts, memory.DefaultAllocator)
-		if err != nil {
-			t.Fatal(err)
-		}
+		want := concat(t, parts)
 		if !arrow.TypeEqual(got[j].DataType(), want.DataType()) {
 			t.Errorf("column %q: type %s, want %s", name, got[j].DataType(), want.DataType())
 			continue
