@@ -9,7 +9,6 @@ import (
 	"sync"
 
 	"github.com/klauspost/compress/zstd"
-	"github.com/pierrec/lz4/v4"
 )
 
 // Members of CompressionType in Message.fbs.
@@ -65,12 +64,8 @@ func decompress(codec int, src []byte) ([]byte, error) {
 			return nil, fmt.Errorf("lz4 buffer of %d bytes claims %d", len(data), n)
 		}
 		out := alignedBytes(int(n))
-		zr := lz4.NewReader(bytes.NewReader(data))
-		if _, err := io.ReadFull(zr, out); err != nil {
-			return nil, fmt.Errorf("lz4: %w", err)
-		}
-		if err := atEnd(zr); err != nil {
-			return nil, fmt.Errorf("lz4: %w", err)
+		if err := lz4Frames(data, out); err != nil {
+			return nil, err
 		}
 		return out, nil
 	case codecZstd:

@@ -106,6 +106,13 @@ file("file.arrow")
 file("file_zstd.arrow", compression="zstd")
 file("file_lz4.arrow", compression="lz4")
 
+# Buffers over 64 kB, which LZ4 frames hold in linked blocks.
+big = pa.table({"i": pa.array([i // 3 for i in range(200000)], pa.int64()), "s": pa.array(["row %d" % (i % 1000) for i in range(200000)])})
+for codec in ("lz4", "zstd"):
+    with ipc.new_stream(out + "/big_" + codec + ".arrows", big.schema, options=ipc.IpcWriteOptions(compression=codec)) as w:
+        for b in big.to_batches(max_chunksize=100000):
+            w.write_batch(b)
+
 # Dictionaries that grow from batch to batch, sent as deltas.
 ds = pa.schema([("d", pa.dictionary(pa.int32(), pa.string()))])
 batches = []
@@ -130,6 +137,7 @@ func TestReadPyarrow(t *testing.T) {
 	for _, name := range []string{
 		"stream.arrows", "stream_lz4.arrows", "stream_zstd.arrows", "stream_v4.arrows", "stream_legacy.arrows",
 		"file.arrow", "file_zstd.arrow", "file_lz4.arrow", "delta.arrows", "delta.arrow", "replaced.arrows",
+		"big_lz4.arrows", "big_zstd.arrows",
 	} {
 		t.Run(name, func(t *testing.T) {
 			data, err := os.ReadFile(filepath.Join(dir, name))
