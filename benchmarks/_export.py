@@ -33,6 +33,7 @@ import ctypes
 import importlib
 import json
 import os
+import platform
 import statistics
 import sys
 import time
@@ -531,6 +532,7 @@ CELLS: dict[tuple[str, str, int, int], Cell] = {}  # (model, library, threads, b
 SERVE: dict[int, Serve] = {}  # by rows per request
 SKIPPED: dict[str, str] = {}  # library (or "serve") -> why it was not measured
 DATA_INFO: dict[str, Any] = {}  # versions, trees, build times, the probe's floor...
+SIZES: dict[str, dict[str, int]] = {}  # model -> artifact -> bytes
 
 
 def record(library: str, model: str, trees: int, cells: list[dict[str, Any]]) -> None:
@@ -544,12 +546,16 @@ def record(library: str, model: str, trees: int, cells: list[dict[str, Any]]) ->
                 CELLS[(model, library, t, 1)] = Cell(library, model, t, 1, trees, cell.timing, True)
 
 
+def record_size(model: str, sizes: dict[str, int]) -> None:
+    SIZES[model] = sizes
+
+
 def record_serve(serve: Serve) -> None:
     SERVE[serve.rows] = serve
 
 
 def measured() -> bool:
-    return bool(CELLS) or bool(SERVE)
+    return bool(CELLS) or bool(SERVE) or bool(SIZES)
 
 
 def complete() -> bool:
@@ -558,7 +564,7 @@ def complete() -> bool:
     s = scale()
     keys = [model_key(*m) for m in s.models]
     return (all((m, lib, t, b) in CELLS for m in keys for lib in REQUIRED for t in THREADS for b in s.batches)
-            and all(k in SERVE for k in s.http_bodies))
+            and all(k in SERVE for k in s.http_bodies) and all(m in SIZES for m in keys))
 
 
 # ---------------------------------------------------------------- RESULTS.md
@@ -761,6 +767,18 @@ def render(details: list[str]) -> list[str]:
             lines += ["", "quiver's single-row time includes the ctypes call from Python: a call into the library "
                       "that does nothing (`quiver_n_inputs`) takes "
                       + ", ".join(f"{_us(v)} µs ({model_title(m)})" for m, v in floor.items()) + " in the probe."]
+
+    if SIZES:
+        kinds = sorted({k for v in SIZES.values() for k in v}, reverse=True)
+        lines += ["", "### Artifact sizes", "",
+                  f"`quiver.export` builds stripped (`-ldflags=-s -w`) artifacts for {sys.platform}/"
+                  f"{platform.machine()}; the issue asks for a tree model's executable of at most a few megabytes.",
+                  "", "| model | " + " | ".join(f"{k}, MB" for k in kinds) + " |",
+                  "|---|" + "---:|" * len(kinds)]
+        for m in keys:
+            if m in SIZES:
+                lines.append(f"| {model_title(m)} | " + " | ".join(
+                    f"{SIZES[m][k] / 2**20:.2f}" if k in SIZES[m] else "n/a" for k in kinds) + " |")
 
     if SERVE:
         lines += [

@@ -285,6 +285,18 @@ def server(models: Models, data: dict[str, Any]) -> Any:
         proc.wait(timeout=30)
 
 
+@pytest.mark.parametrize("model", MODEL_KEYS)
+def test_export_sizes(data, models, model):  # noqa: ANN001
+    """The exported artifacts' sizes (quiver.export strips them), and that
+    the executable still scores: its --help and schema answer."""
+    _require("quiver")
+    exe = models.quiver_exe(model)
+    library = models.quiver_library(model)
+    out = subprocess.run([str(exe), "schema"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and '"inputs"' in out.stdout, out.stderr
+    _export.record_size(model, {"executable": exe.stat().st_size, "C shared library": library.stat().st_size})
+
+
 @pytest.mark.parametrize("rows", SCALE.http_bodies, ids=[f"{k}rows" for k in SCALE.http_bodies])
 def test_export_serve(benchmark, data, models, loadgen, server, rows):  # noqa: ANN001
     benchmark.group = "compiled scorers, serve"

@@ -11,7 +11,7 @@ import (
 // TestBuildToyMain builds the toy scorer's command as an exporter would
 // (stripped), reports its size with and without the optional parts, and
 // cross-builds it for linux/arm64 and wasip1/wasm, which must not need
-// cgo.
+// cgo. The command must not link arrow-go, which would double its size.
 func TestBuildToyMain(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds take a while")
@@ -19,6 +19,15 @@ func TestBuildToyMain(t *testing.T) {
 	gobin, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("go is not on PATH")
+	}
+	deps, err := exec.Command(gobin, "list", "-deps", "./internal/toymain").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range strings.Fields(string(deps)) {
+		if strings.HasPrefix(d, "github.com/apache/arrow") {
+			t.Errorf("the scorer command links %s", d)
+		}
 	}
 	out := t.TempDir()
 	for _, c := range []struct{ goos, goarch, tags string }{

@@ -29,5 +29,5 @@ package runtime
 // rather than net/http, whose TLS, HTTP/2 and client would add some
 // 3.5 MB. The noserve build tag leaves out the serve command and the
 // network stack (stripped linux/amd64 sizes of the toy scorer: about
-// 7.6 MB with everything, 7.0 MB with noserve). On wasip1, which has no
+// 3.9 MB with everything, 3.2 MB with noserve). On wasip1, which has no
 // listening sockets, serve is always left out.
