@@ -236,6 +236,9 @@ func TestMutations(t *testing.T) {
 		if err := checkInput(data); err != nil {
 			t.Fatalf("%s: valid input: %v", name, err)
 		}
+		if _, recs, err := readAll(data, strings.Contains(name, "file")); err != nil || len(recs) == 0 {
+			t.Fatalf("%s: valid input: %v, %d records", name, err, len(recs))
+		}
 		t.Run(name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, uint64(len(data))))
 			for i := range n {
