@@ -30,8 +30,8 @@
 // Reading: bodies compressed with LZ4 (frame) or zstd, buffer by buffer
 // as Arrow does, are decompressed; the writer does not compress. Every
 // buffer of the arrays read starts at an 8-aligned address, as
-// columnar.Values needs: bodies are read into aligned memory and
-// misaligned or decompressed buffers copied. A record's arrays are
+// columnar.Values needs: bodies are read, and buffers decompressed, into
+// aligned memory, and buffers at misaligned offsets copied. A record's arrays are
 // checked before it is returned (every buffer long enough for its
 // values, offsets rising within their data, struct children as long as
 // their parent, dictionary indices within the dictionary), so that

@@ -214,3 +214,23 @@ func TestReadErrors(t *testing.T) {
 		t.Error("record -1")
 	}
 }
+
+// TestReadHighlyCompressed reads buffers that compress far more than
+// 256 times, which zstd decodes as its output grows.
+func TestReadHighlyCompressed(t *testing.T) {
+	s := arrow.NewSchema([]arrow.Field{{Name: "zeros", Type: arrow.PrimitiveTypes.Int64}}, nil)
+	b := array.NewInt64Builder(mem)
+	b.AppendValues(make([]int64, 1<<20), nil)
+	rec := array.NewRecord(s, []arrow.Array{b.NewArray()}, 1<<20)
+	for _, opt := range []aipc.Option{aipc.WithZstd(), aipc.WithLZ4()} {
+		data := arrowGoWrite(t, false, s, []arrow.Record{rec}, opt)
+		_, got, err := readAll(data, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := compareRecord(rec, got[0]); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%d bytes for %d", len(data), 8<<20)
+	}
+}

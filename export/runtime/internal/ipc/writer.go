@@ -64,9 +64,10 @@ func newWriter(w io.Writer, schema *columnar.Schema, file bool) (*Writer, error)
 // columns when they differ from those written before: in full the first
 // time, as a delta when a dictionary only grew, and otherwise as a
 // replacement, which only the stream format allows. Columns may be
-// slices of larger arrays. Write fails, writing nothing of the record,
-// when the record does not match the schema, an array's buffers are too
-// short for it, or a file's dictionary changed other than by growing;
+// slices of larger arrays. Write fails without writing the record when
+// the record does not match the schema, an array's buffers are too short
+// for it, or a file's dictionary changed other than by growing (the
+// dictionaries written before that stay valid, and the Writer usable);
 // and when writing to w fails, after which every call fails.
 func (w *Writer) Write(rec *columnar.Record) error {
 	if w.err != nil {
