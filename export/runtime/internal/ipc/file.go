@@ -1,10 +1,12 @@
 package ipc
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/quiver-ml/quiver/export/runtime/columnar"
 )
@@ -74,6 +76,14 @@ func OpenFile(r io.ReaderAt, size int64) (*File, error) {
 	}
 	if f.dicts, err = newDictMemo(f.nodes); err != nil {
 		return nil, err
+	}
+	// Dictionary blocks must not overlap, so that deltas cannot make a
+	// dictionary larger than the file by reading one block many times.
+	sorted := slices.SortedFunc(slices.Values(dictBlocks), func(a, b block) int { return cmp.Compare(a.offset, b.offset) })
+	for i := 1; i < len(sorted); i++ {
+		if p := sorted[i-1]; p.offset+int64(p.metaLen)+p.bodyLen > sorted[i].offset {
+			return nil, fmt.Errorf("arrow ipc: dictionary blocks at %d and %d overlap", p.offset, sorted[i].offset)
+		}
 	}
 	for _, b := range dictBlocks {
 		msg, body, err := f.read(b)
