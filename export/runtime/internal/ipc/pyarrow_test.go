@@ -105,6 +105,7 @@ stream("stream_legacy.arrows", use_legacy_format=True)
 file("file.arrow")
 file("file_zstd.arrow", compression="zstd")
 file("file_lz4.arrow", compression="lz4")
+file("file_legacy.arrow", use_legacy_format=True)
 
 # Buffers over 64 kB, which LZ4 frames hold in linked blocks.
 big = pa.table({"i": pa.array([i // 3 for i in range(200000)], pa.int64()), "s": pa.array(["row %d" % (i % 1000) for i in range(200000)])})
@@ -136,7 +137,7 @@ func TestReadPyarrow(t *testing.T) {
 	runPython(t, pyarrowWrite, dir)
 	for _, name := range []string{
 		"stream.arrows", "stream_lz4.arrows", "stream_zstd.arrows", "stream_v4.arrows", "stream_legacy.arrows",
-		"file.arrow", "file_zstd.arrow", "file_lz4.arrow", "delta.arrows", "delta.arrow", "replaced.arrows",
+		"file.arrow", "file_zstd.arrow", "file_lz4.arrow", "file_legacy.arrow", "delta.arrows", "delta.arrow", "replaced.arrows",
 		"big_lz4.arrows", "big_zstd.arrows",
 	} {
 		t.Run(name, func(t *testing.T) {
