@@ -95,7 +95,7 @@ func checkLevel(a *columnar.Array, t *columnar.Type, path string) error {
 	if a == nil {
 		return bad("missing array")
 	}
-	if a.Type == nil || a.Type.ID != t.ID {
+	if !sameType(a.Type, t) { // so that a.Type can be used in place of t
 		return bad("array of type %s", a.Type)
 	}
 	if a.Len < 0 || a.Offset < 0 || a.Len > maxLen || a.Offset > maxLen-a.Len {

@@ -250,3 +250,22 @@ func TestWriteErrors(t *testing.T) {
 		t.Errorf("falling offsets: %v", err)
 	}
 }
+
+// TestWriteNestedTypeMismatch writes a struct whose child array's type
+// is not the schema's: an error, not a panic.
+func TestWriteNestedTypeMismatch(t *testing.T) {
+	dt := &columnar.Type{ID: columnar.Dictionary, Index: columnar.Int32Type, Value: columnar.StringType}
+	st := &columnar.Type{ID: columnar.Struct, Fields: []columnar.Field{{Name: "d", Type: dt}}}
+	schema := &columnar.Schema{Fields: []columnar.Field{{Name: "s", Type: st}}}
+	child := columnar.FromValues(&columnar.Type{ID: columnar.Dictionary}, []int32{0}, nil, 0)
+	child.Dict = columnar.Float64s([]float64{1})
+	col := &columnar.Array{Type: st, Len: 1, Buffers: [][]byte{nil}, Children: []*columnar.Array{child}}
+	w, err := ipc.NewWriter(&bytes.Buffer{}, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = w.Write(&columnar.Record{Schema: schema, Len: 1, Cols: []*columnar.Array{col}})
+	if err == nil || !strings.Contains(err.Error(), `field "s.d"`) {
+		t.Fatalf("got %v", err)
+	}
+}
