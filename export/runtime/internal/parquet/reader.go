@@ -300,12 +300,13 @@ func (f *File) Records(names []string, chunkRows int) (*Reader, error) {
 // order, each nullable when the file's column is OPTIONAL.
 func (r *Reader) Schema() *columnar.Schema { return r.schema }
 
-// Next returns the next record, or io.EOF after the last. Its arrays are
-// the caller's: the reader keeps no reference to them. It fails when a column chunk is corrupt, uses an
-// encoding or compression this package does not read, or does not have
-// its row group's number of rows. Pages are read as records need them,
-// so a row group's records before a corrupt page are returned first.
-// After an error, Next returns it again.
+// Next returns the next record, or io.EOF after the last. The record's
+// arrays are new and the caller's: the reader keeps no reference to them.
+// Next fails when a column chunk is corrupt, uses an encoding or
+// compression this package does not read, or does not have its row
+// group's number of rows. Pages are read as records need them, so a row
+// group's records before a corrupt page are returned first. After an
+// error, Next returns it again.
 func (r *Reader) Next() (*columnar.Record, error) {
 	if r.err != nil {
 		return nil, r.err
