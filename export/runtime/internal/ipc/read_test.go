@@ -142,6 +142,7 @@ func TestReadUnsupported(t *testing.T) {
 		{"run-end", arrow.RunEndEncodedOf(arrow.PrimitiveTypes.Int32, arrow.BinaryTypes.String), `type run_end_encoded is not supported`},
 		{"string view", arrow.BinaryTypes.StringView, `type utf8_view is not supported`},
 		{"list view", arrow.ListViewOf(arrow.PrimitiveTypes.Int8), `type list_view is not supported`},
+		{"decimal precision", &arrow.Decimal128Type{Precision: 40, Scale: 2}, `decimal(40, 2) has a precision outside 1 to 38`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

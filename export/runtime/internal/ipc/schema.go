@@ -176,6 +176,20 @@ func pick[T any](c bool, a, b T) T {
 	return b
 }
 
+// maxPrecision is the most decimal digits a decimal type holds.
+func maxPrecision(t *columnar.Type) int32 {
+	if t.ID == columnar.Decimal256 {
+		return 76
+	}
+	return 38
+}
+
+// decimalPrecisionOK reports whether a decimal's precision is one Arrow
+// allows. (Its scale may be any int32, even beyond the precision.)
+func decimalPrecisionOK(t *columnar.Type) bool {
+	return t.Precision >= 1 && t.Precision <= maxPrecision(t)
+}
+
 func timeUnit(u int16, path string) (columnar.TimeUnit, error) {
 	if u < 0 || u > 3 {
 		return 0, fmt.Errorf("arrow ipc: field %q: unknown time unit %d", path, u)
@@ -227,6 +241,9 @@ func decodeType(kind uint8, t table, children []columnar.Field, path string) (*c
 			typ.ID = columnar.Decimal256
 		default:
 			err = fmt.Errorf("arrow ipc: field %q: type decimal%d is not supported", path, w)
+		}
+		if err == nil && !decimalPrecisionOK(typ) {
+			err = fmt.Errorf("arrow ipc: field %q: %s has a precision outside 1 to %d", path, typ, maxPrecision(typ))
 		}
 	case fbDate:
 		nchild = 0
@@ -354,8 +371,11 @@ func checkType(t *columnar.Type, path string) error {
 		columnar.Uint8, columnar.Uint16, columnar.Uint32, columnar.Uint64,
 		columnar.Float16, columnar.Float32, columnar.Float64,
 		columnar.String, columnar.LargeString, columnar.Binary, columnar.LargeBinary,
-		columnar.Date32, columnar.Date64, columnar.Timestamp, columnar.Duration,
-		columnar.Decimal128, columnar.Decimal256, columnar.Struct:
+		columnar.Date32, columnar.Date64, columnar.Timestamp, columnar.Duration, columnar.Struct:
+	case columnar.Decimal128, columnar.Decimal256:
+		if !decimalPrecisionOK(t) {
+			return bad("precision outside 1 to %d", maxPrecision(t))
+		}
 	case columnar.Time32:
 		if t.Unit != columnar.Second && t.Unit != columnar.Millisecond {
 			return bad("time32 is in seconds or milliseconds")

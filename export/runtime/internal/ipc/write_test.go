@@ -197,6 +197,7 @@ func TestWriteErrors(t *testing.T) {
 		`field "t": time32 is in seconds`:                         {Fields: []columnar.Field{{Name: "t", Type: &columnar.Type{ID: columnar.Time32, Unit: columnar.Nanosecond}}}},
 		`dictionary indices must be integers`:                     {Fields: []columnar.Field{{Name: "d", Type: &columnar.Type{ID: columnar.Dictionary, Index: columnar.Float64Type, Value: columnar.StringType}}}},
 		`field "nil" has no type`:                                 {Fields: []columnar.Field{{Name: "nil"}}},
+		`precision outside 1 to 38`:                               {Fields: []columnar.Field{{Name: "dec", Type: &columnar.Type{ID: columnar.Decimal128, Precision: 39}}}},
 	}
 	for want, s := range badSchemas {
 		_, err := ipc.NewWriter(&bytes.Buffer{}, s)
