@@ -56,6 +56,9 @@ type Value struct {
 	// for value (renamed, or missing values filled), whose text the
 	// scorer can read for text steps; empty for other computed values.
 	Input string
+	// Column marks an Expr that reads the scorer's input batch at row
+	// Row() and nothing else, so that EachRow code may evaluate it.
+	Column bool
 }
 
 // Codes a categorical Value takes besides a category's index.
@@ -166,6 +169,16 @@ func (g *Gen) BlockLine(format string, args ...any) {
 		panic("estimators: BlockLine on a Gen that does not allow blocks")
 	}
 	g.write(true, format, args...)
+}
+
+// EachRow adds block code that runs a statement for every row of the
+// block in turn, with Row() and BlockRow() set as row code sees them: a
+// statement that reads only Values marked Column and writes buffers, run
+// over the whole block before the next one so that what it reads stays in
+// cache. Only a model whose Gen allows Blocks may call it.
+func (g *Gen) EachRow(format string, args ...any) {
+	g.BlockLine("for %s := 0; %s < %s; %s++ {\n%s := lo + %s\n%s\n}", g.BlockRow(), g.BlockRow(), g.BlockLen(), g.BlockRow(),
+		g.Row(), g.BlockRow(), fmt.Sprintf(format, args...))
 }
 
 func (g *Gen) write(block bool, format string, args ...any) {

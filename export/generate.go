@@ -279,10 +279,10 @@ func inputColumns(fields []engine.Field, text map[string]bool) ([]runtimeColumn,
 			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inC%d[i]", j), Strings: fmt.Sprintf("inS%d", j), Input: f.Name}
 		case f.Categories != nil:
 			cols[j] = runtimeColumn{Name: f.Name, Kind: "runtime.Category", Type: f.Type, Categories: slices.Clone(f.Categories)}
-			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inC%d[i]", j), Categorical: true, Categories: f.Categories, Input: f.Name}
+			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inC%d[i]", j), Categorical: true, Categories: f.Categories, Input: f.Name, Column: true}
 		case f.Type == "bool":
 			cols[j] = runtimeColumn{Name: f.Name, Kind: "runtime.Boolean", Type: f.Type}
-			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inF%d[i]", j), Bool: true, Input: f.Name}
+			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inF%d[i]", j), Bool: true, Input: f.Name, Column: true}
 		case strings.HasPrefix(f.Type, "fixed_size_list<"):
 			w, err := listWidth(f.Type)
 			if err != nil {
@@ -292,7 +292,7 @@ func inputColumns(fields []engine.Field, text map[string]bool) ([]runtimeColumn,
 			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inF%d[i*%d:(i+1)*%d]", j, w, w), Width: w, Input: f.Name}
 		default:
 			cols[j] = runtimeColumn{Name: f.Name, Kind: "runtime.Number", Type: f.Type}
-			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inF%d[i]", j), Input: f.Name}
+			env[f.Name] = estimators.Value{Expr: fmt.Sprintf("inF%d[i]", j), Input: f.Name, Column: true}
 		}
 	}
 	return cols, env, nil

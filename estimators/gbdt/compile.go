@@ -42,7 +42,6 @@ func (m *Model) Compile(g *estimators.Gen) error {
 		for k := range raw {
 			g.Buffer(raw[k], "float64", 1)
 		}
-		g.Line("%s := (*[%d]%s)(%s[%s*%d:])", x, width, slot, xs, g.BlockRow(), width)
 		args := fmt.Sprintf("%s, %s, %s", xs, g.BlockLen(), strings.Join(raw, ", "))
 		call = func(group string) { g.BlockLine("%s(%s)", group, args) }
 	} else {
@@ -50,14 +49,13 @@ func (m *Model) Compile(g *estimators.Gen) error {
 		for k := range raw {
 			g.Line("var %s [1]float64", raw[k])
 		}
-		g.Line("%s := &%s", x, xs)
 		args := xs + "[:], 1"
 		for k := range raw {
 			args += ", " + raw[k] + "[:]"
 		}
 		call = func(group string) { g.Line("%s(%s)", group, args) }
 	}
-	if err := m.readInputs(g, q, x); err != nil {
+	if err := m.readInputs(g, q, xs, x); err != nil {
 		return err
 	}
 	out := make([]string, K)
@@ -158,13 +156,24 @@ func (q *quantized) split(t *Tree, c int32) string {
 	return fmt.Sprintf("// %q <= %s, missing %s", q.names[t.Feature[c]], estimators.GoFloat(t.Threshold[c]), missing)
 }
 
-// readInputs writes the row's features into the array x: for a
-// numeric feature its count of thresholds below the value, in slots f and
-// nf+f (a missing value counting none and all of them), for a categorical
-// one its index among the training categories in slot f (their number
-// for a missing or unseen one), as goesLeft and the categorical splits
-// read them.
-func (m *Model) readInputs(g *estimators.Gen, q *quantized, x string) error {
+// readInputs writes each row's features into its row of the buffer xs,
+// seen as the array x: for a numeric feature its count of thresholds
+// below the value, in slots f and nf+f (a missing value counting none and
+// all of them), for a categorical one its index among the training
+// categories in slot f (their number for a missing or unseen one), as
+// goesLeft and the categorical splits read them. With blocks, a feature
+// read straight from the batch is done for the whole block at once, one
+// feature after another, so that its thresholds stay in cache; others are
+// done row by row, in the row code of the steps that computed them, before
+// any block code ends its rows' scope.
+func (m *Model) readInputs(g *estimators.Gen, q *quantized, xs, x string) error {
+	width := 2 * q.nf
+	view := fmt.Sprintf("%s := &%s", x, xs)
+	if g.Blocks() {
+		view = fmt.Sprintf("%s := (*[%d]%s)(%s[%s*%d:])", x, width, q.slot, xs, g.BlockRow(), width)
+	}
+	var colCode []string
+	viewed := false
 	bins := map[int]string{} // the count function of each table size
 	key := ""
 	for j, f := range m.features {
@@ -172,52 +181,67 @@ func (m *Model) readInputs(g *estimators.Gen, q *quantized, x string) error {
 		if err != nil {
 			return err
 		}
-		if m.mappers[j].categorical {
+		var stmt string
+		switch {
+		case m.mappers[j].categorical:
 			code, ok := g.Code(v, m.mappers[j].categories)
 			if !ok {
 				return fmt.Errorf("feature %q was categorical in training but is numeric here", f)
 			}
 			// Missing (-1) and unseen (-2) both read as ncat; the
 			// variable lets a constant code convert.
-			g.Line("{\nc := int32(%s)\n%s[%d] = %s(min(uint32(c), %d))\n}", code, x, j, q.slot, q.ncat[j])
+			stmt = fmt.Sprintf("{\nc := int32(%s)\n%s[%d] = %s(min(uint32(c), %d))\n}", code, x, j, q.slot, q.ncat[j])
+		case v.Categorical || v.Strings != "":
+			return fmt.Errorf("feature %q was numeric in training but is categorical here", f)
+		case len(q.thresholds[j]) == 0:
+			continue // no split reads it
+		default:
+			ts := q.thresholds[j]
+			// A table of 2^k keys, padded with the largest, so that the
+			// count takes k steps without a branch.
+			size := 1 << bits.Len(uint(len(ts)))
+			if key == "" {
+				key = g.Local("key")
+				g.Import("math/bits")
+				g.Decl("// %s maps v, not NaN, to a key whose unsigned order is the floats' order.\n"+keySource, key, key)
+			}
+			bin, ok := bins[size]
+			if !ok {
+				bin = g.Local("count")
+				bins[size] = bin
+				g.Decl("// %s returns how many of the sorted keys t are below v's.\n"+
+					"func %s(v float64, t *[%d]uint64) %s {\nk := %s(v)\nbase := 0\nfor half := %d; half >= 1; half >>= 1 {\n"+
+					"_, below := bits.Sub64(t[base+half-1], k, 0)\nbase += half & -int(below)\n}\nreturn %s(base)\n}",
+					bin, bin, size, q.slot, key, size/2, q.slot)
+			}
+			table := g.Local("thresholds")
+			var tb strings.Builder
+			for i := range size {
+				if i < len(ts) {
+					fmt.Fprintf(&tb, "%#x, // %s\n", orderKey(ts[i]), estimators.GoFloat(ts[i]))
+				} else {
+					tb.WriteString("math.MaxUint64,\n")
+				}
+			}
+			g.Decl("// %s are the keys of feature %s's thresholds.\nvar %s = [%d]uint64{\n%s}", table, strconv.Quote(f), table, size, tb.String())
+			stmt = fmt.Sprintf("if v := %[1]s; v == v {\nb := %[2]s(v, &%[3]s)\n%[4]s[%[5]d], %[4]s[%[6]d] = b, b\n} else {\n%[4]s[%[5]d], %[4]s[%[6]d] = 0, %[7]d\n}",
+				v.Expr, bin, table, x, j, q.nf+j, len(ts))
+		}
+		if g.Blocks() && v.Column {
+			colCode = append(colCode, stmt)
 			continue
 		}
-		if v.Categorical || v.Strings != "" {
-			return fmt.Errorf("feature %q was numeric in training but is categorical here", f)
+		if !viewed {
+			g.Line("%s", view)
+			viewed = true
 		}
-		ts := q.thresholds[j]
-		if len(ts) == 0 {
-			continue // no split reads it
-		}
-		// A table of 2^k keys, padded with the largest, so that the
-		// count takes k steps without a branch.
-		size := 1 << bits.Len(uint(len(ts)))
-		if key == "" {
-			key = g.Local("key")
-			g.Import("math/bits")
-			g.Decl("// %s maps v, not NaN, to a key whose unsigned order is the floats' order.\n"+keySource, key, key)
-		}
-		bin, ok := bins[size]
-		if !ok {
-			bin = g.Local("count")
-			bins[size] = bin
-			g.Decl("// %s returns how many of the sorted keys t are below v's.\n"+
-				"func %s(v float64, t *[%d]uint64) %s {\nk := %s(v)\nbase := 0\nfor half := %d; half >= 1; half >>= 1 {\n"+
-				"_, below := bits.Sub64(t[base+half-1], k, 0)\nbase += half & -int(below)\n}\nreturn %s(base)\n}",
-				bin, bin, size, q.slot, key, size/2, q.slot)
-		}
-		table := g.Local("thresholds")
-		var tb strings.Builder
-		for i := range size {
-			if i < len(ts) {
-				fmt.Fprintf(&tb, "%#x, // %s\n", orderKey(ts[i]), estimators.GoFloat(ts[i]))
-			} else {
-				tb.WriteString("math.MaxUint64,\n")
-			}
-		}
-		g.Decl("// %s are the keys of feature %s's thresholds.\nvar %s = [%d]uint64{\n%s}", table, strconv.Quote(f), table, size, tb.String())
-		g.Line("if v := %[1]s; v == v {\nb := %[2]s(v, &%[3]s)\n%[4]s[%[5]d], %[4]s[%[6]d] = b, b\n} else {\n%[4]s[%[5]d], %[4]s[%[6]d] = 0, %[7]d\n}",
-			v.Expr, bin, table, x, j, q.nf+j, len(ts))
+		g.Line("%s", stmt)
+	}
+	if !viewed && !g.Blocks() {
+		g.Line("%s\n_ = %s", view, x)
+	}
+	for _, stmt := range colCode {
+		g.EachRow("%s\n%s", view, stmt)
 	}
 	return nil
 }
