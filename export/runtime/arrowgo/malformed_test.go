@@ -48,7 +48,7 @@ func TestToArrayMalformed(t *testing.T) {
 	}{
 		{"nil", nil, "nil columnar array"},
 		{"nil type", &columnar.Array{Len: 1}, "nil columnar type"},
-		{"bad type", &columnar.Array{Type: &columnar.Type{ID: columnar.List}}, "list<: <nil>> has 0 fields, not 1"},
+		{"bad type", &columnar.Array{Type: &columnar.Type{ID: columnar.List}}, "list<?> has 0 fields, not 1"},
 		{"negative length", &columnar.Array{Type: columnar.Int32Type, Len: -1}, "int32 array of length -1 at offset 0"},
 		{"negative offset", &columnar.Array{Type: columnar.Int32Type, Len: 1, Offset: -1}, "at offset -1"},
 		{"huge offset", &columnar.Array{Type: columnar.Int32Type, Len: 1, Offset: math.MaxInt}, "int32 array of length 1 at offset"},

@@ -296,7 +296,7 @@ func TestSchemaErrors(t *testing.T) {
 		t.Errorf("Schema of a view: %v", err)
 	}
 	cs := &columnar.Schema{Fields: []columnar.Field{{Name: "bad", Type: &columnar.Type{ID: columnar.List}}}}
-	if _, err := ArrowSchema(cs); err == nil || err.Error() != `arrowgo: field "bad": list<: <nil>> has 0 fields, not 1` {
+	if _, err := ArrowSchema(cs); err == nil || err.Error() != `arrowgo: field "bad": list<?> has 0 fields, not 1` {
 		t.Errorf("ArrowSchema of a list without a field: %v", err)
 	}
 	cs = &columnar.Schema{Metadata: columnar.Metadata{Keys: []string{"a"}}}

@@ -2,7 +2,7 @@ package columnar
 
 import (
 	"fmt"
-	"math/bits"
+	"math"
 	"unsafe"
 )
 
@@ -88,18 +88,97 @@ func (a *Array) Bool(i int) bool { return Bit(a.Buffers[1], a.Offset+i) }
 // Bytes returns value i of a String, LargeString, Binary or LargeBinary
 // array, sharing its memory; a null's is empty.
 func (a *Array) Bytes(i int) []byte {
-	var lo, hi int
 	switch a.Type.ID {
-	case String, Binary:
-		off := unsafe.Slice((*int32)(unsafe.Pointer(&a.Buffers[1][0])), len(a.Buffers[1])/4)
-		lo, hi = int(off[a.Offset+i]), int(off[a.Offset+i+1])
-	case LargeString, LargeBinary:
-		off := unsafe.Slice((*int64)(unsafe.Pointer(&a.Buffers[1][0])), len(a.Buffers[1])/8)
-		lo, hi = int(off[a.Offset+i]), int(off[a.Offset+i+1])
+	case String, Binary, LargeString, LargeBinary:
 	default:
 		panic("columnar: Bytes of a " + a.Type.String() + " array")
 	}
+	lo, hi := a.ValueOffset(i), a.ValueOffset(i+1)
 	return a.Buffers[2][lo:hi:hi]
+}
+
+// load is value j of the buffer b of T values, bounds checked.
+func load[T Native](b []byte, j int) T {
+	var zero T
+	w := int(unsafe.Sizeof(zero))
+	_ = b[(j+1)*w-1]
+	return *(*T)(unsafe.Pointer(&b[j*w]))
+}
+
+// sizeof is the size of a T.
+func sizeof[T Native](T) uintptr {
+	var zero T
+	return unsafe.Sizeof(zero)
+}
+
+// unsafeAddr is the address b starts at.
+func unsafeAddr(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }
+
+// view is the first n values of T in b, which holds them and is aligned
+// for them.
+func view[T Native](b []byte, n int) []T {
+	if n == 0 {
+		return nil
+	}
+	_ = b[n*int(sizeof(T(0)))-1]
+	return unsafe.Slice((*T)(unsafe.Pointer(&b[0])), n)
+}
+
+// ValueOffset returns offset i, counted from Offset, of a String,
+// LargeString, Binary, LargeBinary, List, LargeList or Map array: where
+// value i starts in its data or child, and value i−1 ends. i may be Len.
+func (a *Array) ValueOffset(i int) int {
+	switch a.Type.ID {
+	case String, Binary, List, Map:
+		return int(load[int32](a.Buffers[1], a.Offset+i))
+	case LargeString, LargeBinary, LargeList:
+		return int(load[int64](a.Buffers[1], a.Offset+i))
+	}
+	panic("columnar: ValueOffset of a " + a.Type.String() + " array")
+}
+
+// ListRange returns where list i of a List, LargeList, Map or
+// FixedSizeList array lies in its child: values lo to hi−1.
+func (a *Array) ListRange(i int) (lo, hi int) {
+	if a.Type.ID == FixedSizeList {
+		lo = (a.Offset + i) * a.Type.Size
+		return lo, lo + a.Type.Size
+	}
+	switch a.Type.ID {
+	case List, LargeList, Map:
+		return a.ValueOffset(i), a.ValueOffset(i + 1)
+	}
+	panic("columnar: ListRange of a " + a.Type.String() + " array")
+}
+
+// Index returns index i of a Dictionary array, whatever the integer type
+// of its indices: the position of value i in Dict. An index that does not
+// fit an int (a uint64 above math.MaxInt) is −1. A null's is unspecified.
+// Validate checks that the indices of valid values are within Dict.
+func (a *Array) Index(i int) int {
+	b, j := a.Buffers[1], a.Offset+i
+	switch a.Type.Index.ID {
+	case Int8:
+		return int(int8(b[j]))
+	case Uint8:
+		return int(b[j])
+	case Int16:
+		return int(load[int16](b, j))
+	case Uint16:
+		return int(load[uint16](b, j))
+	case Int32:
+		return int(load[int32](b, j))
+	case Uint32:
+		return int(load[uint32](b, j))
+	case Int64:
+		return int(load[int64](b, j))
+	case Uint64:
+		if v := load[uint64](b, j); v <= math.MaxInt {
+			return int(v)
+		}
+		return -1
+	}
+	panic("columnar: Index of a " + a.Type.String() + " array")
 }
 
 // Str returns value i of a String, LargeString, Binary or LargeBinary
@@ -122,54 +201,34 @@ func (r *Record) Slice(i, j int) *Record {
 	return s
 }
 
-// Validate checks that r's columns match its schema in number, type ID
-// and length, as a reader should before handing a record on.
+// Validate checks r deeply, as a reader should before handing a record
+// on and a writer before reading one: its schema (Schema.Validate), as
+// many columns as fields, each of the record's length and of its field's
+// type (Type.EqualIgnoringNames), and each column as Array.Validate does,
+// named after its field. Its cost is a few checks per column, plus a pass
+// over what it must read: validity bitmaps (counted), offsets and
+// dictionary indices; not over fixed-width values.
 func (r *Record) Validate() error {
+	if err := r.Schema.Validate(); err != nil {
+		return err
+	}
 	if len(r.Cols) != len(r.Schema.Fields) {
 		return fmt.Errorf("columnar: %d columns for %d fields", len(r.Cols), len(r.Schema.Fields))
 	}
 	for i, c := range r.Cols {
 		f := r.Schema.Fields[i]
+		if c == nil {
+			return fmt.Errorf("columnar: column %q is missing", f.Name)
+		}
 		if c.Len != r.Len {
 			return fmt.Errorf("columnar: column %q has %d values in a record of %d rows", f.Name, c.Len, r.Len)
 		}
-		if c.Type.ID != f.Type.ID {
+		if !c.Type.EqualIgnoringNames(f.Type) {
 			return fmt.Errorf("columnar: column %q holds %s for a field of %s", f.Name, c.Type, f.Type)
+		}
+		if err := c.ValidateField(f.Name); err != nil {
+			return err
 		}
 	}
 	return nil
-}
-
-// Bit reports whether bit i of the bitmap b is set.
-func Bit(b []byte, i int) bool { return b[i>>3]&(1<<(i&7)) != 0 }
-
-// SetBit sets bit i of the bitmap b.
-func SetBit(b []byte, i int) { b[i>>3] |= 1 << (i & 7) }
-
-// BitmapBytes is the number of bytes a bitmap of n bits takes.
-func BitmapBytes(n int) int { return (n + 7) / 8 }
-
-// CountSet counts the set bits among bits off to off+n−1 of b.
-func CountSet(b []byte, off, n int) int {
-	count := 0
-	i, end := off, off+n
-	for ; i < end && i&7 != 0; i++ {
-		if Bit(b, i) {
-			count++
-		}
-	}
-	for ; i+64 <= end; i += 64 {
-		w := b[i>>3 : i>>3+8]
-		count += bits.OnesCount64(uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56)
-	}
-	for ; i+8 <= end; i += 8 {
-		count += bits.OnesCount8(b[i>>3])
-	}
-	for ; i < end; i++ {
-		if Bit(b, i) {
-			count++
-		}
-	}
-	return count
 }

@@ -2,13 +2,32 @@ package columnar
 
 import "unsafe"
 
-// asBytes views a slice of fixed-width values as its bytes.
-func asBytes[T Native](v []T) []byte {
+// AsBytes views a slice of fixed-width values as its bytes, sharing its
+// memory; an empty slice's are empty, not nil.
+func AsBytes[T Native](v []T) []byte {
 	if len(v) == 0 {
 		return []byte{}
 	}
 	var zero T
 	return unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), len(v)*int(unsafe.Sizeof(zero)))
+}
+
+// MakeAligned returns n zero values of T starting at an 8-byte-aligned
+// address, as buffers should (see the package documentation), whatever
+// T's own alignment; never nil.
+func MakeAligned[T Native](n int) []T {
+	var zero T
+	words := make([]uint64, (n*int(unsafe.Sizeof(zero))+7)/8)
+	if len(words) == 0 {
+		return []T{}
+	}
+	return unsafe.Slice((*T)(unsafe.Pointer(&words[0])), n)
+}
+
+// IsAligned reports whether b starts at an 8-byte-aligned address (or is
+// empty).
+func IsAligned(b []byte) bool {
+	return len(b) == 0 || uintptr(unsafe.Pointer(unsafe.SliceData(b)))%8 == 0
 }
 
 // FromValues returns an array of type t over vals, sharing their memory;
@@ -18,7 +37,7 @@ func FromValues[T Native](t *Type, vals []T, validity []byte, nulls int) *Array 
 	if nulls == 0 {
 		validity = nil
 	}
-	return &Array{Type: t, Len: len(vals), Nulls: nulls, Buffers: [][]byte{validity, asBytes(vals)}}
+	return &Array{Type: t, Len: len(vals), Nulls: nulls, Buffers: [][]byte{validity, AsBytes(vals)}}
 }
 
 // Float64s returns a Float64 array over vals, sharing their memory, with
@@ -97,7 +116,7 @@ func (b *StringBuilder) Array() *Array {
 	if b.data == nil {
 		b.data = []byte{}
 	}
-	return &Array{Type: StringType, Len: b.n, Nulls: nulls, Buffers: [][]byte{bm, asBytes(b.offsets), b.data}}
+	return &Array{Type: StringType, Len: b.n, Nulls: nulls, Buffers: [][]byte{bm, AsBytes(b.offsets), b.data}}
 }
 
 // BoolBuilder builds a Bool array of a fixed length.

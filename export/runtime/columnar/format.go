@@ -14,7 +14,8 @@ import (
 // or false, strings as they are, binary values in base64, dates as
 // 2006-01-02, times of day as 15:04:05.999999999, timestamps as
 // 2006-01-02 15:04:05.999999999 with a Z or offset for a zoned one,
-// durations as a count with their unit, decimals with their scale,
+// durations as a count with their unit, decimals with their scale (as
+// 123.45, or as 12345E-1000 when the scale would take over 100 zeros),
 // dictionary values as their value, and nested values as JSON-like text.
 // A null is "".
 func (a *Array) ValueString(i int) string {
@@ -77,17 +78,17 @@ func (a *Array) AppendValue(b []byte, i int) []byte {
 		v := Values[uint64](&Array{Type: Uint64Type, Len: words, Offset: (a.Offset + i) * words, Buffers: a.Buffers})
 		return appendDecimal(b, v, int(t.Scale))
 	case Dictionary:
-		k := a.index(i)
+		k := a.Index(i)
 		if k < 0 || k >= a.Dict.Len {
 			return append(b, "<index out of range>"...)
 		}
 		return a.Dict.AppendValue(b, k)
 	case List, LargeList, Map:
-		lo, hi := a.listRange(i)
+		lo, hi := a.ListRange(i)
 		return appendList(b, a.Children[0], lo, hi)
 	case FixedSizeList:
-		lo := (a.Offset + i) * t.Size
-		return appendList(b, a.Children[0], lo, lo+t.Size)
+		lo, hi := a.ListRange(i)
+		return appendList(b, a.Children[0], lo, hi)
 	case Struct:
 		b = append(b, '{')
 		for k, c := range a.Children {
@@ -127,44 +128,6 @@ func appendNested(b []byte, a *Array, i int) []byte {
 	return a.AppendValue(b, i)
 }
 
-// index is a Dictionary array's index i.
-func (a *Array) index(i int) int {
-	switch a.Type.Index.ID {
-	case Int8:
-		return int(Values[int8](a)[i])
-	case Int16:
-		return int(Values[int16](a)[i])
-	case Int32:
-		return int(Values[int32](a)[i])
-	case Int64:
-		return int(Values[int64](a)[i])
-	case Uint8:
-		return int(Values[uint8](a)[i])
-	case Uint16:
-		return int(Values[uint16](a)[i])
-	case Uint32:
-		return int(Values[uint32](a)[i])
-	case Uint64:
-		v := Values[uint64](a)[i]
-		if v > math.MaxInt32 {
-			return -1
-		}
-		return int(v)
-	}
-	return -1
-}
-
-// listRange returns where list i's values lie in a List's, LargeList's or
-// Map's child.
-func (a *Array) listRange(i int) (lo, hi int) {
-	if a.Type.ID == LargeList {
-		off := Values[int64](&Array{Type: Int64Type, Len: 2, Offset: a.Offset + i, Buffers: a.Buffers})
-		return int(off[0]), int(off[1])
-	}
-	off := Values[int32](&Array{Type: Int32Type, Len: 2, Offset: a.Offset + i, Buffers: a.Buffers})
-	return int(off[0]), int(off[1])
-}
-
 func appendFloat(b []byte, v float64, size int) []byte {
 	if math.IsNaN(v) {
 		return append(b, "NaN"...)
@@ -201,8 +164,15 @@ func appendTimestamp(b []byte, v int64, t *Type) []byte {
 	return tm.AppendFormat(b, "2006-01-02 15:04:05.999999999Z07:00")
 }
 
+// maxDecimalPad is the most zeros appendDecimal pads a decimal with; a
+// scale that needs more is written as an exponent. Arrow's precisions
+// reach 76 digits, so no decimal Arrow allows needs one.
+const maxDecimalPad = 100
+
 // appendDecimal appends the two's-complement little-endian integer in
-// words, divided by 10^scale.
+// words, divided by 10^scale: as 123.45 or 12300, or, when that takes
+// more than maxDecimalPad zeros besides the digits, as the integer and
+// an exponent of ten, 12345E-1000 or 12345E+1000.
 func appendDecimal(b []byte, words []uint64, scale int) []byte {
 	mag := append([]uint64(nil), words...)
 	neg := mag[len(mag)-1]>>63 == 1
@@ -234,6 +204,16 @@ func appendDecimal(b []byte, words []uint64, scale int) []byte {
 	}
 	if neg {
 		b = append(b, '-')
+	}
+	if pad := max(-scale, scale-len(digits)); pad > maxDecimalPad {
+		// So many zeros that the scale is not a decimal's but a hostile
+		// file's: the digits and an exponent, so the text stays short.
+		b = append(b, digits...)
+		b = append(b, 'E')
+		if scale < 0 {
+			b = append(b, '+')
+		}
+		return strconv.AppendInt(b, int64(-scale), 10)
 	}
 	if scale <= 0 {
 		b = append(b, digits...)

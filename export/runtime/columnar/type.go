@@ -1,7 +1,10 @@
 package columnar
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -154,7 +157,11 @@ func (t *Type) String() string {
 		return fmt.Sprintf("decimal256(%d, %d)", t.Precision, t.Scale)
 	case List, LargeList, FixedSizeList:
 		prefix := map[ID]string{List: "list", LargeList: "large_list", FixedSizeList: "fixed_size_list"}[t.ID]
-		s := prefix + "<" + t.child().String() + ">"
+		elem := "?" // a malformed type without its child
+		if len(t.Fields) > 0 {
+			elem = t.Fields[0].String()
+		}
+		s := prefix + "<" + elem + ">"
 		if t.ID == FixedSizeList {
 			s += fmt.Sprintf("[%d]", t.Size)
 		}
@@ -166,7 +173,10 @@ func (t *Type) String() string {
 		}
 		return "struct<" + strings.Join(parts, ", ") + ">"
 	case Map:
-		kv := t.child().Type
+		var kv *Type
+		if len(t.Fields) > 0 {
+			kv = t.Fields[0].Type
+		}
 		if kv != nil && len(kv.Fields) == 2 {
 			return fmt.Sprintf("map<%s, %s>", kv.Fields[0].Type, kv.Fields[1].Type)
 		}
@@ -175,14 +185,6 @@ func (t *Type) String() string {
 		return fmt.Sprintf("dictionary<values=%s, indices=%s, ordered=%t>", t.Value, t.Index, t.Ordered)
 	}
 	return fmt.Sprintf("type(%d)", t.ID)
-}
-
-// child is a list or map type's one field; the zero Field when missing.
-func (t *Type) child() Field {
-	if len(t.Fields) == 0 {
-		return Field{}
-	}
-	return t.Fields[0]
 }
 
 // ByteWidth is the size in bytes of a value of a fixed-width type (0 for
@@ -232,7 +234,8 @@ func (f Field) String() string {
 	return s
 }
 
-// Metadata is a list of key-value pairs, in order.
+// Metadata is a list of key-value pairs, in order: Values[i] is Keys[i]'s
+// value, so the two must have the same length (Schema.Validate checks).
 type Metadata struct {
 	Keys, Values []string
 }
@@ -252,3 +255,184 @@ func (s *Schema) FieldIndex(name string) int {
 	}
 	return -1
 }
+
+// NumBuffers is the number of buffers, the validity bitmap first, that an
+// array of a type of id has: 0 for Null, 1 for Struct and FixedSizeList,
+// 3 for String, LargeString, Binary and LargeBinary, and 2 for the rest.
+func (id ID) NumBuffers() int {
+	switch id {
+	case Null:
+		return 0
+	case Struct, FixedSizeList:
+		return 1
+	case String, Binary, LargeString, LargeBinary:
+		return 3
+	}
+	return 2
+}
+
+// OffsetWidth is the size in bytes of the offsets in Buffers[1] of an
+// array of t: 4 for String, Binary, List and Map, 8 for LargeString,
+// LargeBinary and LargeList, and 0 for types without offsets.
+func (t *Type) OffsetWidth() int {
+	switch t.ID {
+	case String, Binary, List, Map:
+		return 4
+	case LargeString, LargeBinary, LargeList:
+		return 8
+	}
+	return 0
+}
+
+// Equal reports whether t and u are the same type, as arrow-go's
+// arrow.TypeEqual with CheckMetadata says: the same ID, the same
+// parameters (unit, time zone, size, precision, scale, the Map and
+// Dictionary flags, index and value types), and fields equal as
+// Field.Equal says. A nil type equals only nil.
+func (t *Type) Equal(u *Type) bool { return t.equal(u, true) }
+
+// EqualIgnoringNames reports whether t and u are the same type but for
+// the names, nullability and metadata of their fields, at any depth:
+// whether an array of one can stand for an array of the other.
+func (t *Type) EqualIgnoringNames(u *Type) bool { return t.equal(u, false) }
+
+func (t *Type) equal(u *Type, names bool) bool {
+	switch {
+	case t == u:
+		return true
+	case t == nil || u == nil:
+		return false
+	case t.ID != u.ID || t.Unit != u.Unit || t.TimeZone != u.TimeZone || t.Size != u.Size ||
+		t.Precision != u.Precision || t.Scale != u.Scale || t.KeysSorted != u.KeysSorted || t.Ordered != u.Ordered ||
+		len(t.Fields) != len(u.Fields) || !t.Index.equal(u.Index, names) || !t.Value.equal(u.Value, names):
+		return false
+	}
+	for i, f := range t.Fields {
+		g := u.Fields[i]
+		if names && (f.Name != g.Name || f.Nullable != g.Nullable || !f.Metadata.Equal(g.Metadata)) || !f.Type.equal(g.Type, names) {
+			return false
+		}
+	}
+	return true
+}
+
+// Equal reports whether f and g have the same name, nullability, type
+// (Type.Equal) and metadata (Metadata.Equal), as arrow-go's Field.Equal.
+func (f Field) Equal(g Field) bool {
+	return f.Name == g.Name && f.Nullable == g.Nullable && f.Type.Equal(g.Type) && f.Metadata.Equal(g.Metadata)
+}
+
+// Equal reports whether m and n hold the same key-value pairs, in any
+// order, as arrow-go's Metadata.Equal: the pairs are compared as a
+// multiset, so the same pairs listed in another order are equal, and
+// metadata whose Keys and Values differ in length equal nothing but
+// identical metadata.
+func (m Metadata) Equal(n Metadata) bool {
+	switch {
+	case slices.Equal(m.Keys, n.Keys) && slices.Equal(m.Values, n.Values):
+		return true
+	case len(m.Keys) != len(n.Keys) || len(m.Keys) != len(m.Values) || len(n.Keys) != len(n.Values):
+		return false
+	}
+	return slices.Equal(m.sortedPairs(), n.sortedPairs())
+}
+
+func (m Metadata) sortedPairs() [][2]string {
+	p := make([][2]string, len(m.Keys))
+	for i := range p {
+		p[i] = [2]string{m.Keys[i], m.Values[i]}
+	}
+	slices.SortFunc(p, func(x, y [2]string) int {
+		if c := cmp.Compare(x[0], y[0]); c != 0 {
+			return c
+		}
+		return cmp.Compare(x[1], y[1])
+	})
+	return p
+}
+
+// Equal reports whether s and o have equal fields (Field.Equal), in
+// order, as arrow-go's Schema.Equal: the schemas' own metadata is not
+// compared. A nil schema equals only nil.
+func (s *Schema) Equal(o *Schema) bool {
+	switch {
+	case s == o:
+		return true
+	case s == nil || o == nil || len(s.Fields) != len(o.Fields):
+		return false
+	}
+	for i := range s.Fields {
+		if !s.Fields[i].Equal(o.Fields[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// Validate checks that s is not nil, that every field has a type, that
+// the list-like and dictionary types have their child and their index
+// and value types, and that every metadata, the schema's and its
+// fields' at any depth, has as many values as keys.
+func (s *Schema) Validate() error {
+	if s == nil {
+		return errors.New("columnar: no schema")
+	}
+	if err := s.Metadata.validate(); err != nil {
+		return fmt.Errorf("columnar: schema %w", err)
+	}
+	for _, f := range s.Fields {
+		if err := f.validate(f.Name, 0); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (f Field) validate(path string, depth int) error {
+	if err := f.Metadata.validate(); err != nil {
+		return fmt.Errorf("columnar: field %q: %w", path, err)
+	}
+	if err := f.Type.validate(depth); err != nil {
+		return fmt.Errorf("columnar: field %q: %w", path, err)
+	}
+	for _, c := range f.Type.Fields {
+		if err := c.validate(path+"."+c.Name, depth+1); err != nil {
+			return err
+		}
+	}
+	if f.Type.ID == Dictionary {
+		return Field{Name: "dictionary", Type: f.Type.Value}.validate(path+".dictionary", depth+1)
+	}
+	return nil
+}
+
+// validate checks the parts of t, though not its fields' types, that
+// reading an array of t needs.
+func (t *Type) validate(depth int) error {
+	switch {
+	case depth >= maxDepth:
+		return fmt.Errorf("types nested more than %d deep", maxDepth)
+	case t == nil:
+		return errors.New("no type")
+	case t.ID > Dictionary:
+		return fmt.Errorf("type %s is not one of columnar's", t)
+	case (t.ID == List || t.ID == LargeList || t.ID == Map || t.ID == FixedSizeList) && len(t.Fields) != 1:
+		return fmt.Errorf("%s has %d child fields, not 1", t, len(t.Fields))
+	case (t.ID == FixedSizeList || t.ID == FixedSizeBinary) && t.Size < 0:
+		return fmt.Errorf("%s has a negative size", t)
+	case t.ID == Dictionary && (t.Index == nil || !t.Index.IsInteger() || t.Value == nil):
+		return fmt.Errorf("%s: dictionary indices must be integers, and values have a type", t)
+	}
+	return nil
+}
+
+// validate checks that m has as many values as keys.
+func (m Metadata) validate() error {
+	if len(m.Keys) != len(m.Values) {
+		return fmt.Errorf("metadata of %d keys and %d values", len(m.Keys), len(m.Values))
+	}
+	return nil
+}
+
+// maxDepth bounds the nesting of types and arrays Validate walks.
+const maxDepth = 64

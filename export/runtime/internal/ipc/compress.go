@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/klauspost/compress/zstd"
+	"github.com/quiver-ml/quiver/export/runtime/columnar"
 )
 
 // Members of CompressionType in Message.fbs.
@@ -45,10 +46,10 @@ func decompress(codec int, src []byte) ([]byte, error) {
 	data := src[8:]
 	switch {
 	case n == -1:
-		if aligned(data, 8) {
+		if columnar.IsAligned(data) {
 			return data, nil
 		}
-		b := alignedBytes(len(data))
+		b := columnar.MakeAligned[byte](len(data))
 		copy(b, data)
 		return b, nil
 	case n < 0 || n > maxLen:
@@ -63,7 +64,7 @@ func decompress(codec int, src []byte) ([]byte, error) {
 		if !plausible {
 			return nil, fmt.Errorf("lz4 buffer of %d bytes claims %d", len(data), n)
 		}
-		out := alignedBytes(int(n))
+		out := columnar.MakeAligned[byte](int(n))
 		if err := lz4Frames(data, out); err != nil {
 			return nil, err
 		}
@@ -74,7 +75,7 @@ func decompress(codec int, src []byte) ([]byte, error) {
 			if err != nil {
 				return nil, err
 			}
-			out := alignedBytes(int(n))
+			out := columnar.MakeAligned[byte](int(n))
 			got, err := dec.DecodeAll(data, out[:0])
 			if err != nil {
 				return nil, fmt.Errorf("zstd: %w", err)
@@ -120,11 +121,11 @@ func atEnd(r io.Reader) error {
 func readGrowing(r io.Reader, n int) ([]byte, error) {
 	const step = 1 << 20
 	if n <= step {
-		b := alignedBytes(n)
+		b := columnar.MakeAligned[byte](n)
 		_, err := io.ReadFull(r, b)
 		return b, noEOF(err)
 	}
-	b := alignedBytes(step)
+	b := columnar.MakeAligned[byte](step)
 	got := 0
 	for {
 		k, err := io.ReadFull(r, b[got:])
@@ -135,7 +136,7 @@ func readGrowing(r io.Reader, n int) ([]byte, error) {
 		if got == n {
 			return b, nil
 		}
-		nb := alignedBytes(min(n, 2*len(b)))
+		nb := columnar.MakeAligned[byte](min(n, 2*len(b)))
 		copy(nb, b)
 		b = nb
 	}

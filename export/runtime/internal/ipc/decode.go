@@ -69,7 +69,7 @@ func newDictMemo(nodes []*fieldNode) (*dictMemo, error) {
 	var walk func(n *fieldNode) error
 	walk = func(n *fieldNode) error {
 		if n.typ.ID == columnar.Dictionary {
-			if prev := m.nodes[n.dictID]; prev != nil && !sameType(prev.typ, n.typ.Value) {
+			if prev := m.nodes[n.dictID]; prev != nil && !prev.typ.EqualIgnoringNames(n.typ.Value) {
 				return fmt.Errorf("arrow ipc: fields %q and %q share dictionary %d but not a type", prev.path, n.path, n.dictID)
 			}
 			m.nodes[n.dictID] = n.valueNode()
@@ -87,39 +87,6 @@ func newDictMemo(nodes []*fieldNode) (*dictMemo, error) {
 		}
 	}
 	return m, nil
-}
-
-// sameType reports whether a and b are the same type, ignoring the names,
-// nullability and metadata of their children.
-func sameType(a, b *columnar.Type) bool {
-	if a == b {
-		return true
-	}
-	if a == nil || b == nil || a.ID != b.ID {
-		return false
-	}
-	switch a.ID {
-	case columnar.Time32, columnar.Time64, columnar.Duration:
-		return a.Unit == b.Unit
-	case columnar.Timestamp:
-		return a.Unit == b.Unit && a.TimeZone == b.TimeZone
-	case columnar.FixedSizeBinary:
-		return a.Size == b.Size
-	case columnar.Decimal128, columnar.Decimal256:
-		return a.Precision == b.Precision && a.Scale == b.Scale
-	case columnar.Dictionary:
-		return a.Ordered == b.Ordered && sameType(a.Index, b.Index) && sameType(a.Value, b.Value)
-	case columnar.List, columnar.LargeList, columnar.FixedSizeList, columnar.Struct, columnar.Map:
-		if a.Size != b.Size || a.KeysSorted != b.KeysSorted || len(a.Fields) != len(b.Fields) {
-			return false
-		}
-		for i := range a.Fields {
-			if !sameType(a.Fields[i].Type, b.Fields[i].Type) {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // apply reads a DictionaryBatch into the memo: a new dictionary, a
@@ -196,6 +163,9 @@ func decodeBatch(h table, body []byte, fields []*fieldNode, dicts *dictMemo) ([]
 		if a.Len != int(length) {
 			return nil, 0, fmt.Errorf("arrow ipc: column %q of %d values in a record batch of %d rows", n.path, a.Len, length)
 		}
+		if err := validate(a, n.path); err != nil {
+			return nil, 0, err
+		}
 		cols[i] = a
 	}
 	return cols, int(length), nil
@@ -235,8 +205,8 @@ func (d *batchDecoder) buffer(n *fieldNode) ([]byte, error) {
 	if length == 0 {
 		return nil, nil
 	}
-	if !aligned(b, 8) {
-		c := alignedBytes(len(b))
+	if !columnar.IsAligned(b) {
+		c := columnar.MakeAligned[byte](len(b))
 		copy(c, b)
 		b = c
 	}
@@ -258,7 +228,7 @@ func (d *batchDecoder) array(n *fieldNode, depth int) (*columnar.Array, error) {
 		a.Nulls = length
 		return a, nil
 	}
-	a.Buffers = make([][]byte, needBuffers(t))
+	a.Buffers = make([][]byte, t.ID.NumBuffers())
 	for i := range a.Buffers {
 		if a.Buffers[i], err = d.buffer(n); err != nil {
 			return nil, err
@@ -269,8 +239,8 @@ func (d *batchDecoder) array(n *fieldNode, depth int) (*columnar.Array, error) {
 	} else if a.Buffers[0] == nil {
 		return nil, fmt.Errorf("arrow ipc: field %q: %d nulls but no validity bitmap", n.path, nulls)
 	}
-	if hasOffsets(t) && len(a.Buffers[1]) == 0 && length == 0 {
-		a.Buffers[1] = alignedBytes(8) // one zero offset
+	if t.OffsetWidth() > 0 && len(a.Buffers[1]) == 0 && length == 0 {
+		a.Buffers[1] = columnar.MakeAligned[byte](8) // one zero offset
 	}
 	if len(a.Buffers) > 2 && a.Buffers[2] == nil {
 		a.Buffers[2] = []byte{}
@@ -286,9 +256,10 @@ func (d *batchDecoder) array(n *fieldNode, depth int) (*columnar.Array, error) {
 		if t.ID == columnar.Struct && child.Len > length {
 			// A struct's children may be longer than it; columnar's
 			// are as long.
-			if child, err = slice(child, c.typ, 0, length, c.path, depth+1); err != nil {
+			if err := validate(child, c.path); err != nil {
 				return nil, err
 			}
+			child = child.Slice(0, length)
 		}
 		a.Children = append(a.Children, child)
 	}
@@ -297,8 +268,5 @@ func (d *batchDecoder) array(n *fieldNode, depth int) (*columnar.Array, error) {
 			return nil, fmt.Errorf("arrow ipc: field %q: no dictionary with id %d came before the record batch", n.path, n.dictID)
 		}
 	}
-	if err := checkLevel(a, t, n.path); err != nil {
-		return nil, err
-	}
-	return a, nil
+	return a, nil // decodeBatch validates it
 }

@@ -31,17 +31,21 @@
 // as Arrow does, are decompressed; the writer does not compress. Every
 // buffer of the arrays read starts at an 8-aligned address, as
 // columnar.Values needs: bodies are read, and buffers decompressed, into
-// aligned memory, and buffers at misaligned offsets copied. A record's arrays are
-// checked before it is returned (every buffer long enough for its
-// values, offsets rising within their data, struct children as long as
-// their parent, dictionary indices within the dictionary), so that
+// aligned memory, and buffers at misaligned offsets copied. A record's
+// arrays are checked with columnar's Array.Validate before it is returned
+// (every buffer long enough for its values, null counts that the
+// validity bitmaps bear out, offsets rising within their data, struct
+// children as long as their parent, dictionary indices within the
+// dictionary), so that
 // columnar's accessors cannot go out of bounds on what a corrupt or
 // hostile input holds. Corrupt and truncated inputs give errors, never
 // panics, and memory is allocated only for lengths the input can back:
 // a stream's bodies grow as bytes arrive unless the reader knows how
 // many are left (bytes.Reader, files), a file's are bounded by its size.
 //
-// Writing: columns may be slices (Offset > 0) of larger arrays; their
+// Writing: Write validates each column the same way, so it refuses
+// what columnar's accessors could not read, such as a buffer not aligned
+// for its values. Columns may be slices (Offset > 0) of larger arrays; their
 // bitmaps are shifted, their offsets rebased to 0, and their children
 // sliced to what the slice uses. Every buffer and message is padded to 8
 // bytes, and the metadata is version V5.

@@ -55,7 +55,7 @@ func OpenFile(r io.ReaderAt, size int64) (*File, error) {
 		return nil, fmt.Errorf("arrow ipc: footer of %d bytes in a file of %d", footerLen, size)
 	}
 	f := &File{r: r, end: size - int64(tail) - footerLen}
-	footer := alignedBytes(int(footerLen))
+	footer := columnar.MakeAligned[byte](int(footerLen))
 	if err := readAt(r, footer, f.end); err != nil {
 		return nil, err
 	}
@@ -159,7 +159,7 @@ func (f *File) read(b block) (*message, []byte, error) {
 	if msg.bodyLen > b.bodyLen {
 		return nil, nil, fmt.Errorf("arrow ipc: message body of %d bytes in a block of %d", msg.bodyLen, b.bodyLen)
 	}
-	body := alignedBytes(int(msg.bodyLen))
+	body := columnar.MakeAligned[byte](int(msg.bodyLen))
 	if err := readAt(f.r, body, b.offset+int64(b.metaLen)); err != nil {
 		return nil, nil, err
 	}

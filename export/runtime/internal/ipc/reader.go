@@ -54,7 +54,7 @@ func (s *source) read(n int64) ([]byte, error) {
 		return nil, fmt.Errorf("arrow ipc: message of %d bytes", n)
 	}
 	if s.left >= n {
-		b := alignedBytes(int(n))
+		b := columnar.MakeAligned[byte](int(n))
 		_, err := io.ReadFull(s, b)
 		return b, noEOF(err)
 	}

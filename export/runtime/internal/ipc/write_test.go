@@ -193,7 +193,7 @@ func TestWriteErrors(t *testing.T) {
 	schema := &columnar.Schema{Fields: []columnar.Field{{Name: "x", Type: columnar.Float64Type}}}
 	badSchemas := map[string]*columnar.Schema{
 		`field "s.u" of type type(99): the type is not supported`: {Fields: []columnar.Field{{Name: "s", Type: &columnar.Type{ID: columnar.Struct, Fields: []columnar.Field{{Name: "u", Type: &columnar.Type{ID: 99}}}}}}},
-		`field "l" of type list<: <nil>>: 0 child fields`:         {Fields: []columnar.Field{{Name: "l", Type: &columnar.Type{ID: columnar.List}}}},
+		`field "l" of type list<?>: 0 child fields`:               {Fields: []columnar.Field{{Name: "l", Type: &columnar.Type{ID: columnar.List}}}},
 		`field "t": time32 is in seconds`:                         {Fields: []columnar.Field{{Name: "t", Type: &columnar.Type{ID: columnar.Time32, Unit: columnar.Nanosecond}}}},
 		`dictionary indices must be integers`:                     {Fields: []columnar.Field{{Name: "d", Type: &columnar.Type{ID: columnar.Dictionary, Index: columnar.Float64Type, Value: columnar.StringType}}}},
 		`field "nil" has no type`:                                 {Fields: []columnar.Field{{Name: "nil"}}},

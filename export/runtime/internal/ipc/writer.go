@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"unsafe"
 
 	"github.com/quiver-ml/quiver/export/runtime/columnar"
 )
@@ -81,7 +82,7 @@ func (w *Writer) Write(rec *columnar.Record) error {
 	}
 	for i, c := range rec.Cols {
 		f := w.schema.Fields[i]
-		if c == nil || !sameType(c.Type, f.Type) {
+		if c == nil || !c.Type.EqualIgnoringNames(f.Type) {
 			var t *columnar.Type
 			if c != nil {
 				t = c.Type
@@ -90,6 +91,9 @@ func (w *Writer) Write(rec *columnar.Record) error {
 		}
 		if c.Len != rec.Len {
 			return fmt.Errorf("arrow ipc: column %q has %d values in a record of %d rows", f.Name, c.Len, rec.Len)
+		}
+		if err := validate(c, w.nodes[i].path); err != nil {
+			return err
 		}
 	}
 	e := &batchEncoder{}
@@ -221,7 +225,7 @@ func (w *Writer) writeDict(n *fieldNode, dict *columnar.Array, depth int) error 
 	}
 	vn := n.valueNode()
 	e := &batchEncoder{}
-	if err := e.array(dict, vn, 0); err != nil { // checks dict
+	if err := e.array(dict, vn, 0); err != nil { // validated with its column
 		return err
 	}
 	delta := false
@@ -232,12 +236,8 @@ func (w *Writer) writeDict(n *fieldNode, dict *columnar.Array, depth int) error 
 				w.dicts[n.dictID] = dict
 				return nil
 			}
-			part, err := slice(dict, vn.typ, last.Len, dict.Len, vn.path, 0)
-			if err != nil {
-				return err
-			}
 			e = &batchEncoder{}
-			if err := e.array(part, vn, 0); err != nil {
+			if err := e.array(dict.Slice(last.Len, dict.Len), vn, 0); err != nil {
 				return err
 			}
 			delta = true
@@ -280,16 +280,13 @@ func (e *batchEncoder) add(b []byte) {
 	e.bodyLen += int64(len(b) + padding(len(b)))
 }
 
-// array adds the field nodes and buffers of a, an array of field n,
-// after checking them.
+// array adds the field nodes and buffers of a, a validated array of
+// field n.
 func (e *batchEncoder) array(a *columnar.Array, n *fieldNode, depth int) error {
 	if depth >= maxDepth {
 		return fmt.Errorf("arrow ipc: field %q nests arrays more than %d deep", n.path, maxDepth)
 	}
 	t := n.typ
-	if err := checkLevel(a, t, n.path); err != nil {
-		return err
-	}
 	nulls := a.Nulls
 	if t.ID == columnar.Null {
 		nulls = a.Len
@@ -314,12 +311,7 @@ func (e *batchEncoder) array(a *columnar.Array, n *fieldNode, depth int) error {
 			}
 		}
 	case columnar.FixedSizeList:
-		c := n.children[0]
-		child, err := slice(a.Children[0], c.typ, a.Offset*t.Size, end*t.Size, c.path, depth+1)
-		if err != nil {
-			return err
-		}
-		return e.array(child, c, depth+1)
+		return e.array(a.Children[0].Slice(a.Offset*t.Size, end*t.Size), n.children[0], depth+1)
 	case columnar.String, columnar.Binary, columnar.LargeString, columnar.LargeBinary:
 		first, last, offsets := rebase(a)
 		e.add(offsets)
@@ -327,12 +319,7 @@ func (e *batchEncoder) array(a *columnar.Array, n *fieldNode, depth int) error {
 	case columnar.List, columnar.LargeList, columnar.Map:
 		first, last, offsets := rebase(a)
 		e.add(offsets)
-		c := n.children[0]
-		child, err := slice(a.Children[0], c.typ, first, last, c.path, depth+1)
-		if err != nil {
-			return err
-		}
-		return e.array(child, c, depth+1)
+		return e.array(a.Children[0].Slice(first, last), n.children[0], depth+1)
 	default: // fixed width, and dictionary indices
 		w := t.ByteWidth()
 		e.add(a.Buffers[1][a.Offset*w : end*w])
@@ -371,52 +358,38 @@ func (e *batchEncoder) recordBatch(b *builder, length int) int {
 	return b.endTable()
 }
 
-// bitmap returns bits off to off+n−1 of b as a bitmap from bit 0,
-// shifting them into a new one when off is not a multiple of 8.
+// bitmap returns bits off to off+n−1 of b as a bitmap from bit 0: b's
+// bytes when off is a multiple of 8, else a shifted copy.
 func bitmap(b []byte, off, n int) []byte {
 	nb := columnar.BitmapBytes(n)
-	base, s := off/8, uint(off%8)
-	if s == 0 {
-		return b[base : base+nb]
+	if off%8 == 0 {
+		return b[off/8 : off/8+nb]
 	}
 	out := make([]byte, nb)
-	for i := range out {
-		v := b[base+i] >> s
-		if base+i+1 < len(b) {
-			v |= b[base+i+1] << (8 - s)
-		}
-		out[i] = v
-	}
-	if r := n % 8; r != 0 {
-		out[nb-1] &= 1<<r - 1
-	}
+	columnar.CopyBits(out, 0, b, off, n)
 	return out
 }
 
 // rebase returns the range of data or child values an array with
 // offsets uses, and its offsets from Offset made to start at 0.
 func rebase(a *columnar.Array) (first, last int, offsets []byte) {
-	end := a.Offset + a.Len
-	if isLarge(a.Type) {
-		offs := ints[int64](a.Buffers[1], end+1)[a.Offset:]
-		first, last = int(offs[0]), int(offs[a.Len])
-		if first == 0 {
-			return first, last, a.Buffers[1][a.Offset*8 : (end+1)*8]
-		}
-		out := alignedBytes(8 * (a.Len + 1))
-		for i, o := range offs {
-			binary.LittleEndian.PutUint64(out[8*i:], uint64(o-offs[0]))
-		}
-		return first, last, out
+	if a.Type.OffsetWidth() == 8 {
+		return rebaseAs[int64](a)
 	}
-	offs := ints[int32](a.Buffers[1], end+1)[a.Offset:]
+	return rebaseAs[int32](a)
+}
+
+func rebaseAs[T int32 | int64](a *columnar.Array) (first, last int, offsets []byte) {
+	var zero T
+	w := int(unsafe.Sizeof(zero))
+	offs := columnar.Values[T](&columnar.Array{Len: a.Len + 1, Offset: a.Offset, Buffers: a.Buffers})
 	first, last = int(offs[0]), int(offs[a.Len])
 	if first == 0 {
-		return first, last, a.Buffers[1][a.Offset*4 : (end+1)*4]
+		return first, last, a.Buffers[1][a.Offset*w : (a.Offset+a.Len+1)*w]
 	}
-	out := alignedBytes(4 * (a.Len + 1))
+	out := columnar.MakeAligned[T](a.Len + 1)
 	for i, o := range offs {
-		binary.LittleEndian.PutUint32(out[4*i:], uint32(o-offs[0]))
+		out[i] = o - offs[0]
 	}
-	return first, last, out
+	return first, last, columnar.AsBytes(out)
 }

@@ -65,7 +65,7 @@ func toColumnarSchema(s *arrow.Schema) *columnar.Schema {
 // buffers, Offset included.
 func toColumnar(a arrow.Array) *columnar.Array {
 	d := a.Data()
-	out := &columnar.Array{Type: toColumnarType(a.DataType()), Len: d.Len(), Offset: d.Offset(), Nulls: d.NullN()}
+	out := &columnar.Array{Type: toColumnarType(a.DataType()), Len: d.Len(), Offset: d.Offset(), Nulls: a.NullN()}
 	for _, b := range d.Buffers() {
 		if b == nil {
 			out.Buffers = append(out.Buffers, nil)

@@ -91,7 +91,7 @@ func TestWriterChecksRecords(t *testing.T) {
 		{"other unit", &columnar.Record{Schema: schema, Len: 3, Cols: []*columnar.Array{columnar.FromValues(ms, []int64{1, 2, 3}, nil, 0), dict}}, `column "ts" holds timestamp[ms, tz=UTC]`},
 		{"short column", &columnar.Record{Schema: schema, Len: 3, Cols: []*columnar.Array{ts, dict.Slice(0, 2)}}, `column "s" has 2 values`},
 		{"missing column", &columnar.Record{Schema: schema, Len: 3, Cols: []*columnar.Array{ts}}, "1 columns for 2 fields"},
-		{"no dictionary", &columnar.Record{Schema: schema, Len: 3, Cols: []*columnar.Array{ts, &noDict}}, `column "s" is dictionary<values=utf8, indices=int16, ordered=false>, not strings`},
+		{"no dictionary", &columnar.Record{Schema: schema, Len: 3, Cols: []*columnar.Array{ts, &noDict}}, `field "s" (dictionary<values=utf8, indices=int16, ordered=false>): no dictionary`},
 	} {
 		w, err := parquet.NewWriter(io.Discard, schema)
 		if err != nil {
