@@ -428,10 +428,11 @@ func TestPreprocessPipelineScorersMatchApply(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := fitChain(t, data, tc.steps)
-			exe := buildExe(t, m)
-			got := scoreWithExe(t, exe, test)
-			defer got.Release()
-			sameStepOutputs(t, m, test, got)
+			for _, exe := range []string{buildExe(t, m), buildGoHarness(t, m)} {
+				got := scoreWithExe(t, exe, test)
+				sameStepOutputs(t, m, test, got)
+				got.Release()
+			}
 		})
 	}
 }

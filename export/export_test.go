@@ -159,6 +159,78 @@ func buildExe(t *testing.T, m estimators.Model) string {
 	return exe
 }
 
+// goHarness is a command that scores an Arrow IPC stream on stdin through
+// the go target's Predict and writes the scored stream, as the
+// executable's predict does with arrows in and out.
+const goHarness = `package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/apache/arrow/go/v17/arrow/ipc"
+
+	scorer "quiverscorer"
+)
+
+func main() {
+	r, err := ipc.NewReader(os.Stdin)
+	if err != nil {
+		fail(err)
+	}
+	var w *ipc.Writer
+	for r.Next() {
+		out, err := scorer.Predict(r.Record())
+		if err != nil {
+			fail(err)
+		}
+		if w == nil {
+			w = ipc.NewWriter(os.Stdout, ipc.WithSchema(out.Schema()))
+		}
+		if err := w.Write(out); err != nil {
+			fail(err)
+		}
+		out.Release()
+	}
+	if err := r.Err(); err != nil {
+		fail(err)
+	}
+	if w != nil {
+		w.Close()
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, err)
+	os.Exit(1)
+}
+`
+
+// buildGoHarness generates m's go target and builds goHarness over it,
+// returning a command that scoreWithExe can run.
+func buildGoHarness(t *testing.T, m estimators.Model) string {
+	t.Helper()
+	files, err := export.Generate(m, export.TargetGo, "scorer", []byte(`{"test": true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files["cmd/harness/main.go"] = []byte(goHarness)
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "cmd", "harness"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := export.WriteModule(dir, files, repoRoot(t)); err != nil {
+		t.Fatal(err)
+	}
+	exe := filepath.Join(dir, "harness")
+	cmd := exec.Command("go", "build", "-mod=mod", "-o", exe, "./cmd/harness")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building the go target's harness: %v\n%s", err, out)
+	}
+	return exe
+}
+
 // ipcStream writes rec as an Arrow IPC stream.
 func ipcStream(t *testing.T, rec arrow.Record) *bytes.Buffer {
 	t.Helper()
@@ -314,10 +386,11 @@ func TestGBDTScorerMatchesApply(t *testing.T) {
 			if want := "runtime.Buffers[" + tc.slot + "]"; !bytes.Contains(files["model.go"], []byte(want)) {
 				t.Errorf("the scorer does not read its features as %s", tc.slot)
 			}
-			exe := buildExe(t, m)
-			got := scoreWithExe(t, exe, test)
-			defer got.Release()
-			sameOutputs(t, m, test, got)
+			for _, exe := range []string{buildExe(t, m), buildGoHarness(t, m)} {
+				got := scoreWithExe(t, exe, test)
+				sameOutputs(t, m, test, got)
+				got.Release()
+			}
 		})
 	}
 }
