@@ -346,3 +346,56 @@ func BenchmarkRecordValidate(b *testing.B) {
 		}
 	}
 }
+
+// TestEqualCases are the cases the parquet writer tested its own type
+// and schema comparisons with.
+func TestEqualCases(t *testing.T) {
+	ts := func(u TimeUnit, tz string) *Type {
+		return &Type{ID: Timestamp, Unit: u, TimeZone: tz}
+	}
+	dict := func(index, value *Type) *Type {
+		return &Type{ID: Dictionary, Index: index, Value: value}
+	}
+	for _, c := range []struct {
+		a, b  *Type
+		equal bool
+	}{
+		{Float64Type, &Type{ID: Float64}, true},
+		{Float64Type, Float32Type, false},
+		{ts(Microsecond, "UTC"), ts(Microsecond, "UTC"), true},
+		{ts(Microsecond, "UTC"), ts(Millisecond, "UTC"), false},
+		{ts(Microsecond, "UTC"), ts(Microsecond, ""), false},
+		{dict(Int32Type, StringType), dict(Int32Type, StringType), true},
+		{dict(Int32Type, StringType), dict(Int8Type, StringType), false},
+		{dict(Int32Type, StringType), dict(Int32Type, LargeStringType), false},
+		{StringType, nil, false},
+	} {
+		if got := c.a.Equal(c.b); got != c.equal {
+			t.Errorf("%s.Equal(%s) = %v", c.a, c.b, got)
+		}
+	}
+	md := func(kv ...string) Metadata {
+		var m Metadata
+		for i := 0; i < len(kv); i += 2 {
+			m.Keys, m.Values = append(m.Keys, kv[i]), append(m.Values, kv[i+1])
+		}
+		return m
+	}
+	schema := func(m Metadata) *Schema {
+		return &Schema{Fields: []Field{{Name: "x", Type: Int64Type, Metadata: m}}}
+	}
+	for _, c := range []struct {
+		a, b  Metadata
+		equal bool
+	}{
+		{md(), md(), true},
+		{md("a", "1", "b", "2"), md("b", "2", "a", "1"), true},
+		{md("a", "1", "b", "2"), md("a", "2", "b", "1"), false},
+		{md("a", "1"), md(), false},
+		{md("a", "1"), Metadata{Keys: []string{"a"}}, false},
+	} {
+		if got := schema(c.a).Equal(schema(c.b)); got != c.equal {
+			t.Errorf("fields with metadata %v and %v: equal = %v", c.a, c.b, got)
+		}
+	}
+}

@@ -441,12 +441,12 @@ func (c *cursor) take(k int) (*columnar.Array, error) {
 	w := c.width // of a value in the array
 	switch {
 	case c.width == 0:
-		offsets = aligned[int32](k + 1)[:1]
+		offsets = columnar.MakeAligned[int32](k + 1)[:1]
 	case c.width == 1:
-		values = aligned[uint8](columnar.BitmapBytes(k))
+		values = columnar.MakeAligned[uint8](columnar.BitmapBytes(k))
 	default:
 		w = c.typ.ByteWidth()
-		values = aligned[uint8](k * w)
+		values = columnar.MakeAligned[uint8](k * w)
 	}
 	for filled := 0; filled < k; {
 		if c.next == c.n {
@@ -461,7 +461,7 @@ func (c *cursor) take(k int) (*columnar.Array, error) {
 			defs = c.defs[c.next : c.next+m]
 			if valid == nil {
 				valid = make([]byte, columnar.BitmapBytes(k))
-				setBits(valid, 0, filled)
+				columnar.SetBits(valid, 0, filled)
 			}
 			for i, d := range defs {
 				if d == 1 {
@@ -471,7 +471,7 @@ func (c *cursor) take(k int) (*columnar.Array, error) {
 				}
 			}
 		} else if valid != nil {
-			setBits(valid, filled, m)
+			columnar.SetBits(valid, filled, m)
 		}
 		src := c.fixed[c.next*c.width : (c.next+m)*c.width]
 		switch {
@@ -510,7 +510,7 @@ func (c *cursor) take(k int) (*columnar.Array, error) {
 		if data == nil {
 			data = []byte{}
 		}
-		a.Buffers = [][]byte{valid, asBytes(offsets), data}
+		a.Buffers = [][]byte{valid, columnar.AsBytes(offsets), data}
 	} else {
 		if !littleEndian && c.width > 1 {
 			toNative(values, w)

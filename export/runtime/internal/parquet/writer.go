@@ -140,16 +140,11 @@ func (w *Writer) Write(rec *columnar.Record) error {
 	if w.err != nil {
 		return w.err
 	}
-	if !schemaEqual(rec.Schema, w.schema) {
+	if !rec.Schema.Equal(w.schema) {
 		return errors.New("parquet: record schema differs from the file's")
 	}
 	if err := rec.Validate(); err != nil {
 		return fmt.Errorf("parquet: %w", err)
-	}
-	for j, col := range rec.Cols {
-		if f := w.schema.Fields[j]; !typeEqual(col.Type, f.Type) {
-			return fmt.Errorf("parquet: column %q holds %s for a field of %s", f.Name, col.Type, f.Type)
-		}
 	}
 	n := rec.Len
 	if n == 0 {
@@ -204,66 +199,32 @@ func (w *Writer) Write(rec *columnar.Record) error {
 // strs reads the values of a string column, plain or dictionary-encoded,
 // straight from its buffers.
 type strs struct {
-	valid  []byte // the column's validity bitmap, nil when no value is null
-	offset int    // the column's Offset
+	col    *columnar.Array // the column
+	dict   bool            // whether col is a dictionary array
+	valid  []byte          // the column's validity bitmap, nil when no value is null
+	offset int             // the column's Offset
 	// The strings: the column's, or its dictionary's; value j lies
 	// between offsets j and j+1 of off32 or off64, which start at the
 	// first value.
 	off32 []int32
 	off64 []int64
 	data  []byte
-	// A dictionary column's indices, from the start of its buffer, as
-	// the one of these of its index type.
-	i8  []int8
-	i16 []int16
-	i32 []int32
-	i64 []int64
-	u8  []uint8
-	u16 []uint16
-	u32 []uint32
-	u64 []uint64
-	idx columnar.ID // the index type, 0 for a plain column
 }
 
-// init points s at col, reporting whether it holds strings.
+// init points s at col, a validated array, reporting whether it holds
+// strings.
 func (s *strs) init(col *columnar.Array) bool {
-	*s = strs{valid: validity(col), offset: col.Offset}
-	vals, first := col, col.Offset
-	if col.Type.ID == columnar.Dictionary {
-		if col.Dict == nil || len(col.Buffers) < 2 || col.Type.Index == nil {
-			return false
-		}
-		vals, first = col.Dict, col.Dict.Offset
-		b := col.Buffers[1]
-		switch s.idx = col.Type.Index.ID; s.idx {
-		case columnar.Int8:
-			s.i8 = view[int8](b)
-		case columnar.Int16:
-			s.i16 = view[int16](b)
-		case columnar.Int32:
-			s.i32 = view[int32](b)
-		case columnar.Int64:
-			s.i64 = view[int64](b)
-		case columnar.Uint8:
-			s.u8 = view[uint8](b)
-		case columnar.Uint16:
-			s.u16 = view[uint16](b)
-		case columnar.Uint32:
-			s.u32 = view[uint32](b)
-		case columnar.Uint64:
-			s.u64 = view[uint64](b)
-		default:
-			return false
-		}
+	*s = strs{col: col, dict: col.Type.ID == columnar.Dictionary, valid: validity(col), offset: col.Offset}
+	vals := col
+	if s.dict {
+		vals = col.Dict
 	}
-	if len(vals.Buffers) < 3 {
-		return false
-	}
+	offsets := &columnar.Array{Len: vals.Len + 1, Offset: vals.Offset, Buffers: vals.Buffers}
 	switch vals.Type.ID {
 	case columnar.String:
-		s.off32 = view[int32](vals.Buffers[1])[first:]
+		s.off32 = columnar.Values[int32](offsets)
 	case columnar.LargeString:
-		s.off64 = view[int64](vals.Buffers[1])[first:]
+		s.off64 = columnar.Values[int64](offsets)
 	default:
 		return false
 	}
@@ -276,24 +237,9 @@ func (s *strs) isValid(i int) bool { return s.valid == nil || columnar.Bit(s.val
 
 // value returns row i's string, which is not null.
 func (s *strs) value(i int) []byte {
-	j, k := i, s.offset+i // j: of the strings; k: of the indices
-	switch s.idx {
-	case columnar.Int8:
-		j = int(s.i8[k])
-	case columnar.Int16:
-		j = int(s.i16[k])
-	case columnar.Int32:
-		j = int(s.i32[k])
-	case columnar.Int64:
-		j = int(s.i64[k])
-	case columnar.Uint8:
-		j = int(s.u8[k])
-	case columnar.Uint16:
-		j = int(s.u16[k])
-	case columnar.Uint32:
-		j = int(s.u32[k])
-	case columnar.Uint64:
-		j = int(s.u64[k])
+	j := i
+	if s.dict {
+		j = s.col.Index(i)
 	}
 	if s.off32 != nil {
 		return s.data[s.off32[j]:s.off32[j+1]]
@@ -336,7 +282,7 @@ func pageBytes(col *columnar.Array, str *strs, lo, hi int) []byte {
 		b = binary.AppendUvarint(b, uint64(groups)<<1|1)
 		at := len(b)
 		b = b[:at+groups]
-		copyBits(b[at:], valid, col.Offset+lo, n)
+		columnar.CopyBits(b[at:], 0, valid, col.Offset+lo, n)
 	}
 	binary.LittleEndian.PutUint32(b, uint32(len(b)-4))
 	if str != nil {
