@@ -139,7 +139,7 @@ func checkView(t *testing.T, path string, arr arrow.Array, c *columnar.Array) {
 	if !arrow.TypeEqual(mustDataType(t, c.Type), arr.DataType()) {
 		t.Fatalf("%s: type %s for %s", path, c.Type, arr.DataType())
 	}
-	if len(c.Buffers) != bufferCount(c.Type.ID) {
+	if len(c.Buffers) != c.Type.ID.NumBuffers() {
 		t.Fatalf("%s: %d buffers", path, len(c.Buffers))
 	}
 	if c.Type.ID != columnar.Null && (c.Nulls == 0) != (c.Buffers[0] == nil) {

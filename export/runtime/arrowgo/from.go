@@ -65,7 +65,7 @@ func FromRecord(rec arrow.Record) (*columnar.Record, error) {
 			return nil, fmt.Errorf("arrowgo: column %q has %d values for %d rows", f.Name, c.Len, n)
 		}
 		if c.Len > n {
-			c = slice(c, 0, n)
+			c = c.Slice(0, n)
 		}
 		out.Cols[i] = c
 	}
@@ -93,7 +93,7 @@ func fromData(d arrow.ArrayData, t *columnar.Type, depth int) (*columnar.Array, 
 		}
 		return nil
 	}
-	a.Buffers = make([][]byte, bufferCount(t.ID))
+	a.Buffers = make([][]byte, t.ID.NumBuffers())
 
 	// Validity. arrow-go counts the nulls of a slice when asked, so an
 	// ArrayData's count may be unknown (negative).
@@ -175,7 +175,7 @@ func fromData(d arrow.ArrayData, t *columnar.Type, depth int) (*columnar.Array, 
 				return nil, fmt.Errorf("field %q: %d values for a struct of %d at offset %d", t.Fields[k].Name, c.Len, n, off)
 			}
 			if off != 0 || c.Len != n {
-				c = slice(c, off, off+n)
+				c = c.Slice(off, off+n)
 			}
 			a.Children[k] = c
 		}
@@ -200,20 +200,6 @@ func fromData(d arrow.ArrayData, t *columnar.Type, depth int) (*columnar.Array, 
 		}
 	}
 	return a, nil
-}
-
-// bufferCount is the number of buffers, validity first, that an array of
-// a type of id has.
-func bufferCount(id columnar.ID) int {
-	switch id {
-	case columnar.Null:
-		return 0
-	case columnar.Struct, columnar.FixedSizeList:
-		return 1
-	case columnar.String, columnar.Binary, columnar.LargeString, columnar.LargeBinary:
-		return 3
-	}
-	return 2
 }
 
 // nonNil is b, or an empty slice for nil, so that an empty array's
@@ -242,19 +228,15 @@ func fixed(a *columnar.Array, v []byte, w int) error {
 // offsets. An empty array whose offsets are too short gets offsets of
 // one zero, at offset 0.
 func offsets(a *columnar.Array, b []byte) (lo, hi int, err error) {
-	w := 4
-	switch a.Type.ID {
-	case columnar.LargeString, columnar.LargeBinary, columnar.LargeList:
-		w = 8
-	}
+	w := a.Type.OffsetWidth()
 	if len(b) < (a.Offset+a.Len+1)*w {
 		if a.Len > 0 {
 			return 0, 0, fmt.Errorf("%s array with an offsets buffer of %d bytes for %d values", a.Type, len(b), a.Offset+a.Len)
 		}
-		a.Offset, b = 0, make([]byte, w)
+		a.Offset, b = 0, columnar.MakeAligned[byte](w)
 	}
 	a.Buffers[1] = b
-	return offsetAt(b, w, a.Offset), offsetAt(b, w, a.Offset+a.Len), nil
+	return a.ValueOffset(0), a.ValueOffset(a.Len), nil
 }
 
 // offsetAt is offset i of an offsets buffer of w bytes an offset.
@@ -284,31 +266,4 @@ func child(d arrow.ArrayData, t *columnar.Type, k, depth int) (*columnar.Array, 
 func isNil(d arrow.ArrayData) bool {
 	p, ok := d.(*array.Data)
 	return d == nil || ok && p == nil
-}
-
-// slice is values i to j−1 of c, as c.Slice(i, j) but without a
-// validity bitmap when no value in the slice is null, down a struct's
-// children, as columnar's conventions want; columnar's Slice keeps the
-// bitmap. fromData checked that c and its children hold j values.
-func slice(c *columnar.Array, i, j int) *columnar.Array {
-	s := *c
-	s.Offset, s.Len = c.Offset+i, j-i
-	switch {
-	case c.Type.ID == columnar.Null:
-		s.Nulls = s.Len
-	case c.Nulls == 0:
-		s.Nulls = 0
-	default:
-		s.Nulls = s.Len - columnar.CountSet(c.Buffers[0], s.Offset, s.Len)
-	}
-	if s.Nulls == 0 && len(s.Buffers) > 0 && s.Buffers[0] != nil {
-		s.Buffers = append([][]byte{nil}, s.Buffers[1:]...) // not c's
-	}
-	if c.Type.ID == columnar.Struct {
-		s.Children = make([]*columnar.Array, len(c.Children))
-		for k, cc := range c.Children {
-			s.Children[k] = slice(cc, i, j)
-		}
-	}
-	return &s
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
-	"github.com/apache/arrow/go/v17/arrow/bitutil"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/quiver-ml/quiver/export/runtime/columnar"
@@ -113,7 +112,7 @@ func toData(mem memory.Allocator, a *columnar.Array, t *columnar.Type, dt arrow.
 		return nil, errDepth
 	case a == nil:
 		return nil, fmt.Errorf("nil %s array", t)
-	case !sameLayout(a.Type, t):
+	case !a.Type.EqualIgnoringNames(t):
 		return nil, fmt.Errorf("%s array for a field of %s", a.Type, t)
 	case a.Len < 0 || a.Offset < 0 || a.Len > maxLen || a.Offset > maxLen-a.Len:
 		return nil, fmt.Errorf("%s array of length %d at offset %d", t, a.Len, a.Offset)
@@ -135,7 +134,7 @@ func toData(mem memory.Allocator, a *columnar.Array, t *columnar.Type, dt arrow.
 
 	// The buffers and children made so far, released when done: on
 	// success, NewData holds its own references.
-	bufs := make([]*memory.Buffer, bufferCount(t.ID))
+	bufs := make([]*memory.Buffer, t.ID.NumBuffers())
 	var kids []arrow.ArrayData
 	var dict *array.Data
 	defer func() {
@@ -172,7 +171,7 @@ func toData(mem memory.Allocator, a *columnar.Array, t *columnar.Type, dt arrow.
 		if nulls > 0 {
 			dst := alloc(0, columnar.BitmapBytes(n))
 			clear(dst)
-			bitutil.CopyBitmap(bm, start, n, dst, 0)
+			columnar.CopyBits(dst, 0, bm, start, n)
 		}
 	}
 
@@ -185,7 +184,7 @@ func toData(mem memory.Allocator, a *columnar.Array, t *columnar.Type, dt arrow.
 		dst := alloc(1, columnar.BitmapBytes(n))
 		clear(dst)
 		if n > 0 {
-			bitutil.CopyBitmap(v, start, n, dst, 0)
+			columnar.CopyBits(dst, 0, v, start, n)
 		}
 
 	case columnar.String, columnar.Binary, columnar.LargeString, columnar.LargeBinary:
@@ -353,11 +352,7 @@ func copyFixed(t *columnar.Type, v []byte, start, n, w int, alloc func(i, size i
 // and last. It fails when src is too short, or the offsets are negative
 // or fall.
 func rebase(t *columnar.Type, src []byte, start, n int, alloc func(i, size int) []byte) (lo, hi int, err error) {
-	w := 4
-	switch t.ID {
-	case columnar.LargeString, columnar.LargeBinary, columnar.LargeList:
-		w = 8
-	}
+	w := t.OffsetWidth()
 	if n == 0 {
 		clear(alloc(1, w))
 		return 0, 0, nil
@@ -419,37 +414,4 @@ func indicesIn[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64
 		}
 	}
 	return nil
-}
-
-// sameLayout reports whether arrays of x and y are alike: the same type
-// but for field names, nullability and metadata.
-func sameLayout(x, y *columnar.Type) bool {
-	if x == y {
-		return true
-	}
-	if x == nil || y == nil || x.ID != y.ID {
-		return false
-	}
-	switch x.ID {
-	case columnar.FixedSizeBinary:
-		return x.Size == y.Size
-	case columnar.Time32, columnar.Time64, columnar.Duration:
-		return x.Unit == y.Unit
-	case columnar.Timestamp:
-		return x.Unit == y.Unit && x.TimeZone == y.TimeZone
-	case columnar.Decimal128, columnar.Decimal256:
-		return x.Precision == y.Precision && x.Scale == y.Scale
-	case columnar.List, columnar.LargeList, columnar.FixedSizeList, columnar.Struct, columnar.Map:
-		if x.Size != y.Size && x.ID == columnar.FixedSizeList || len(x.Fields) != len(y.Fields) {
-			return false
-		}
-		for i := range x.Fields {
-			if !sameLayout(x.Fields[i].Type, y.Fields[i].Type) {
-				return false
-			}
-		}
-	case columnar.Dictionary:
-		return sameLayout(x.Index, y.Index) && sameLayout(x.Value, y.Value)
-	}
-	return true
 }
