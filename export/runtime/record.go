@@ -224,42 +224,44 @@ func readCodes(arr *columnar.Array, m map[string]int32, dst []int32) bool {
 
 // dictionaryRows calls set(i, k) for each row i of the dictionary array
 // arr whose index is k, and sets dst[i] to Missing for a null row. It
-// reports false for an index type that is not an integer or an index
-// outside the dictionary.
+// reports false for an index outside the dictionary (which a validated
+// record does not have).
 func dictionaryRows(arr *columnar.Array, dst []int32, set func(i, k int)) bool {
+	// Fast paths for the index types Arrow and pandas write.
 	switch arr.Type.Index.ID {
+	case columnar.Int32:
+		return eachIndex(columnar.Values[int32](arr), arr, dst, set)
 	case columnar.Int8:
 		return eachIndex(columnar.Values[int8](arr), arr, dst, set)
 	case columnar.Int16:
 		return eachIndex(columnar.Values[int16](arr), arr, dst, set)
-	case columnar.Int32:
-		return eachIndex(columnar.Values[int32](arr), arr, dst, set)
-	case columnar.Int64:
-		return eachIndex(columnar.Values[int64](arr), arr, dst, set)
-	case columnar.Uint8:
-		return eachIndex(columnar.Values[uint8](arr), arr, dst, set)
-	case columnar.Uint16:
-		return eachIndex(columnar.Values[uint16](arr), arr, dst, set)
-	case columnar.Uint32:
-		return eachIndex(columnar.Values[uint32](arr), arr, dst, set)
-	case columnar.Uint64:
-		return eachIndex(columnar.Values[uint64](arr), arr, dst, set)
 	}
-	return false
-}
-
-func eachIndex[T columnar.Native](idx []T, arr *columnar.Array, dst []int32, set func(i, k int)) bool {
-	size := uint64(arr.Dict.Len)
 	for i := range dst {
 		if arr.IsNull(i) {
 			dst[i] = Missing
 			continue
 		}
-		k := idx[i]
-		if k < 0 || uint64(k) >= size {
+		k := arr.Index(i)
+		if k < 0 || k >= arr.Dict.Len {
 			return false
 		}
-		set(i, int(k))
+		set(i, k)
+	}
+	return true
+}
+
+func eachIndex[T int8 | int16 | int32](idx []T, arr *columnar.Array, dst []int32, set func(i, k int)) bool {
+	size := arr.Dict.Len
+	for i := range dst {
+		if arr.IsNull(i) {
+			dst[i] = Missing
+			continue
+		}
+		k := int(idx[i])
+		if k < 0 || k >= size {
+			return false
+		}
+		set(i, k)
 	}
 	return true
 }

@@ -506,3 +506,51 @@ func TestTextOutputs(t *testing.T) {
 		t.Errorf("a code out of range: %v", err)
 	}
 }
+
+// TestDictionaryIndexTypes reads a Text input from dictionary columns of
+// every integer index type, through the fast paths and Array.Index alike.
+func TestDictionaryIndexTypes(t *testing.T) {
+	s := &runtime.Scorer{
+		Name:    "texter",
+		Inputs:  []runtime.Column{{Name: "w", Kind: runtime.Text, Type: "utf8"}},
+		Outputs: []runtime.Column{{Name: "n", Kind: runtime.Float, Type: "float64"}},
+		Score:   func(*runtime.Batch, *runtime.Result) error { return nil },
+	}
+	dict := columnar.NewStringBuilder(3)
+	for _, v := range []string{"a", "b", "c"} {
+		dict.Append(v)
+	}
+	v := columnar.NewValidity(4)
+	v.SetNull(1)
+	bm, nulls := v.Bitmap()
+	for _, c := range []struct {
+		index *columnar.Type
+		buf   []byte
+	}{
+		{columnar.Int8Type, columnar.AsBytes([]int8{2, 9, 0, 1})},
+		{columnar.Int16Type, columnar.AsBytes([]int16{2, 9, 0, 1})},
+		{columnar.Int32Type, columnar.AsBytes([]int32{2, 9, 0, 1})},
+		{columnar.Int64Type, columnar.AsBytes([]int64{2, 9, 0, 1})},
+		{columnar.Uint8Type, columnar.AsBytes([]uint8{2, 9, 0, 1})},
+		{columnar.Uint16Type, columnar.AsBytes([]uint16{2, 9, 0, 1})},
+		{columnar.Uint32Type, columnar.AsBytes([]uint32{2, 9, 0, 1})},
+		{columnar.Uint64Type, columnar.AsBytes([]uint64{2, 9, 0, 1})},
+	} {
+		typ := &columnar.Type{ID: columnar.Dictionary, Index: c.index, Value: columnar.StringType}
+		arr := &columnar.Array{Type: typ, Len: 4, Nulls: nulls, Buffers: [][]byte{bm, c.buf}, Dict: dict.Array()}
+		schema := &columnar.Schema{Fields: []columnar.Field{{Name: "w", Type: typ, Nullable: true}}}
+		b, err := s.BatchFromRecord(&columnar.Record{Schema: schema, Len: 4, Cols: []*columnar.Array{arr}})
+		if err != nil {
+			t.Fatalf("%s: %v", c.index, err)
+		}
+		if got := b.Codes[0]; !slices.Equal(got, []int32{2, runtime.Missing, 0, 1}) || !slices.Equal(b.Strings[0], []string{"a", "b", "c"}) {
+			t.Errorf("%s: codes %v of %v", c.index, got, b.Strings[0])
+		}
+		// Index 9 of 3 values, in a valid row.
+		bad := *arr
+		bad.Nulls, bad.Buffers = 0, [][]byte{nil, c.buf}
+		if _, err := s.BatchFromRecord(&columnar.Record{Schema: schema, Len: 4, Cols: []*columnar.Array{&bad}}); err == nil || !strings.Contains(err.Error(), "index 9") {
+			t.Errorf("%s: index out of range: %v", c.index, err)
+		}
+	}
+}
