@@ -178,7 +178,7 @@ func checkView(t *testing.T, path string, arr arrow.Array, c *columnar.Array) {
 				continue
 			}
 			lo, hi := a.ValueOffsets(i)
-			clo, chi := listRange(c, i)
+			clo, chi := c.ListRange(i)
 			if int64(clo) != lo || int64(chi) != hi {
 				t.Fatalf("%s: list %d holds %d to %d, want %d to %d", path, i, clo, chi, lo, hi)
 			}
@@ -186,8 +186,8 @@ func checkView(t *testing.T, path string, arr arrow.Array, c *columnar.Array) {
 		checkView(t, path+"[]", a.ListValues(), c.Children[0])
 	case *array.Dictionary:
 		for i := range arr.Len() {
-			if valid(i) && index(c, i) != a.GetValueIndex(i) {
-				t.Fatalf("%s: index %d is %d, want %d", path, i, index(c, i), a.GetValueIndex(i))
+			if valid(i) && c.Index(i) != a.GetValueIndex(i) {
+				t.Fatalf("%s: index %d is %d, want %d", path, i, c.Index(i), a.GetValueIndex(i))
 			}
 		}
 		checkView(t, path+".dictionary", a.Dictionary(), c.Dict)
@@ -233,41 +233,6 @@ func binaryValue(arr arrow.Array, i int) string {
 		return string(a.Value(i))
 	}
 	panic("not a binary array")
-}
-
-// listRange is the range of c's child that list value i of c holds, as
-// columnar's conventions say.
-func listRange(c *columnar.Array, i int) (lo, hi int) {
-	switch c.Type.ID {
-	case columnar.FixedSizeList:
-		return (c.Offset + i) * c.Type.Size, (c.Offset + i + 1) * c.Type.Size
-	case columnar.LargeList:
-		off := columnar.Values[int64](&columnar.Array{Type: columnar.Int64Type, Len: c.Len + 1, Offset: c.Offset, Buffers: c.Buffers})
-		return int(off[i]), int(off[i+1])
-	}
-	off := columnar.Values[int32](&columnar.Array{Type: columnar.Int32Type, Len: c.Len + 1, Offset: c.Offset, Buffers: c.Buffers})
-	return int(off[i]), int(off[i+1])
-}
-
-// index is dictionary index i of c.
-func index(c *columnar.Array, i int) int {
-	switch c.Type.Index.ID {
-	case columnar.Int8:
-		return int(columnar.Values[int8](c)[i])
-	case columnar.Int16:
-		return int(columnar.Values[int16](c)[i])
-	case columnar.Int32:
-		return int(columnar.Values[int32](c)[i])
-	case columnar.Int64:
-		return int(columnar.Values[int64](c)[i])
-	case columnar.Uint8:
-		return int(columnar.Values[uint8](c)[i])
-	case columnar.Uint16:
-		return int(columnar.Values[uint16](c)[i])
-	case columnar.Uint32:
-		return int(columnar.Values[uint32](c)[i])
-	}
-	return int(columnar.Values[uint64](c)[i])
 }
 
 func mustDataType(t *testing.T, ct *columnar.Type) arrow.DataType {

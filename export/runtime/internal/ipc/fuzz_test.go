@@ -114,7 +114,7 @@ func touch(a *columnar.Array, depth int) error {
 		}
 	case columnar.List, columnar.LargeList, columnar.Map:
 		for i := range n {
-			if lo, hi := offsetAt(a, i), offsetAt(a, i+1); lo < 0 || hi < lo || hi > a.Children[0].Len {
+			if lo, hi := a.ListRange(i); lo < 0 || hi < lo || hi > a.Children[0].Len {
 				return fmt.Errorf("list %d from %d to %d of %d", i, lo, hi, a.Children[0].Len)
 			}
 		}
@@ -135,7 +135,7 @@ func touch(a *columnar.Array, depth int) error {
 		}
 	case columnar.Dictionary:
 		for i := range n {
-			if k := dictIndex(a, i); !a.IsNull(i) && (k < 0 || k >= a.Dict.Len) {
+			if k := a.Index(i); !a.IsNull(i) && (k < 0 || k >= a.Dict.Len) {
 				return fmt.Errorf("index %d of a dictionary of %d", k, a.Dict.Len)
 			}
 		}

@@ -408,35 +408,6 @@ func compareArray(path string, want arrow.Array, got *columnar.Array) error {
 	return nil
 }
 
-// offsetAt is offset i of a columnar array with offsets.
-func offsetAt(a *columnar.Array, i int) int {
-	if a.Type.ID == columnar.LargeList || a.Type.ID == columnar.LargeString || a.Type.ID == columnar.LargeBinary {
-		return int(binary.LittleEndian.Uint64(a.Buffers[1][8*(a.Offset+i):]))
-	}
-	return int(int32(binary.LittleEndian.Uint32(a.Buffers[1][4*(a.Offset+i):])))
-}
-
-// dictIndex is index i of a dictionary array.
-func dictIndex(a *columnar.Array, i int) int {
-	switch a.Type.Index.ID {
-	case columnar.Int8:
-		return int(columnar.Values[int8](a)[i])
-	case columnar.Int16:
-		return int(columnar.Values[int16](a)[i])
-	case columnar.Int32:
-		return int(columnar.Values[int32](a)[i])
-	case columnar.Int64:
-		return int(columnar.Values[int64](a)[i])
-	case columnar.Uint8:
-		return int(columnar.Values[uint8](a)[i])
-	case columnar.Uint16:
-		return int(columnar.Values[uint16](a)[i])
-	case columnar.Uint32:
-		return int(columnar.Values[uint32](a)[i])
-	}
-	return int(columnar.Values[uint64](a)[i])
-}
-
 func fixedBytes(a *columnar.Array, i, w int) []byte {
 	return a.Buffers[1][(a.Offset+i)*w : (a.Offset+i+1)*w]
 }
@@ -542,7 +513,7 @@ func compareValue(path string, want arrow.Array, i int, got *columnar.Array, j i
 		}
 		return nil
 	case *array.Dictionary:
-		return compareValue(path+"<dict>", w.Dictionary(), w.GetValueIndex(i), got.Dict, dictIndex(got, j))
+		return compareValue(path+"<dict>", w.Dictionary(), w.GetValueIndex(i), got.Dict, got.Index(j))
 	default:
 		return fmt.Errorf("%s: no comparison for %T", path, want)
 	}
@@ -556,7 +527,7 @@ func compareValue(path string, want arrow.Array, i int, got *columnar.Array, j i
 // compareRange compares want's values lo to hi−1 with the list at j of
 // got.
 func compareRange(path string, want arrow.Array, lo, hi int, got *columnar.Array, j int) error {
-	glo, ghi := offsetAt(got, j), offsetAt(got, j+1)
+	glo, ghi := got.ListRange(j)
 	if ghi-glo != hi-lo {
 		return fmt.Errorf("%s[%d]: list of %d, want %d", path, j, ghi-glo, hi-lo)
 	}
