@@ -209,6 +209,11 @@ type strs struct {
 	off32 []int32
 	off64 []int64
 	data  []byte
+	// A dictionary column's indices when they are int8 or int32, which
+	// Arrow and pandas write and which value reads fastest; nil for
+	// other index types, which it reads with Array.Index.
+	i8  []int8
+	i32 []int32
 }
 
 // init points s at col, a validated array, reporting whether it holds
@@ -218,6 +223,12 @@ func (s *strs) init(col *columnar.Array) bool {
 	vals := col
 	if s.dict {
 		vals = col.Dict
+		switch col.Type.Index.ID {
+		case columnar.Int8:
+			s.i8 = columnar.Values[int8](col)
+		case columnar.Int32:
+			s.i32 = columnar.Values[int32](col)
+		}
 	}
 	offsets := &columnar.Array{Len: vals.Len + 1, Offset: vals.Offset, Buffers: vals.Buffers}
 	switch vals.Type.ID {
@@ -238,7 +249,12 @@ func (s *strs) isValid(i int) bool { return s.valid == nil || columnar.Bit(s.val
 // value returns row i's string, which is not null.
 func (s *strs) value(i int) []byte {
 	j := i
-	if s.dict {
+	switch {
+	case s.i32 != nil:
+		j = int(s.i32[i])
+	case s.i8 != nil:
+		j = int(s.i8[i])
+	case s.dict:
 		j = s.col.Index(i)
 	}
 	if s.off32 != nil {
