@@ -89,29 +89,71 @@ func (s *Scorer) BatchFromRecord(rec *columnar.Record) (*Batch, error) {
 	return b, nil
 }
 
-// readVectors writes the lists of the fixed_size_list column arr to dst,
-// Width values per row.
+// readVectors writes the lists of the fixed_size_list, list or
+// large_list column arr to dst, Width values per row. A list or large_list
+// row must hold Width values, or be null.
 func readVectors(c Column, arr *columnar.Array, dst []float64) error {
-	if arr.Type.ID != columnar.FixedSizeList || arr.Type.Size != c.Width || len(arr.Children) != 1 {
-		return fmt.Errorf("column %q has type %s; the model reads it as a vector of %d numbers (a fixed_size_list of that size; CSV cannot hold one)", c.Name, arr.Type, c.Width)
+	w := c.Width
+	switch {
+	case len(arr.Children) != 1:
+		return wrongVector(c, arr.Type)
+	case arr.Type.ID == columnar.FixedSizeList && arr.Type.Size == w:
+	case arr.Type.ID == columnar.List || arr.Type.ID == columnar.LargeList:
+		for i := range arr.Len {
+			if lo, hi := arr.ListRange(i); hi-lo != w && !arr.IsNull(i) {
+				return fmt.Errorf("column %q row %d: a list of %d numbers; the model reads vectors of %d", c.Name, i, hi-lo, w)
+			}
+		}
+	default:
+		return wrongVector(c, arr.Type)
 	}
-	// The child holds every row's slots, a null list's included.
-	lo := arr.Offset * c.Width
 	child := arr.Children[0]
-	if child.Len < lo+len(dst) {
-		return fmt.Errorf("column %q: %d list values for %d rows of %d", c.Name, child.Len, arr.Len, c.Width)
-	}
-	if !readNumbers(child.Slice(lo, lo+len(dst)), dst) {
-		return fmt.Errorf("column %q has type %s; the model reads it as a vector of numbers", c.Name, arr.Type)
+	notNumbers := fmt.Errorf("column %q has type %s; the model reads it as a vector of numbers", c.Name, arr.Type)
+	// Rows usually lie one after another in the child, a null list's
+	// slots included: then one read takes them all.
+	first, _ := arr.ListRange(0)
+	if arr.Len == 0 || contiguous(arr, first, w) {
+		if child.Len < first+len(dst) {
+			return fmt.Errorf("column %q: %d list values for %d rows of %d", c.Name, child.Len-first, arr.Len, w)
+		}
+		if !readNumbers(child.Slice(first, first+len(dst)), dst) {
+			return notNumbers
+		}
+	} else {
+		for i := range arr.Len {
+			if lo, hi := arr.ListRange(i); hi-lo == w && !readNumbers(child.Slice(lo, hi), dst[i*w:(i+1)*w]) {
+				return notNumbers
+			}
+		}
 	}
 	for i := range arr.Len {
 		if arr.IsNull(i) {
-			for k := range c.Width {
-				dst[i*c.Width+k] = math.NaN()
+			for k := range w {
+				dst[i*w+k] = math.NaN()
 			}
 		}
 	}
 	return nil
+}
+
+// wrongVector is the error for a column whose type cannot hold c's
+// vectors.
+func wrongVector(c Column, t *columnar.Type) error {
+	return fmt.Errorf("column %q has type %s; the model reads it as a vector of %d numbers (a fixed_size_list of that size, or a list of lists that size; CSV cannot hold one)", c.Name, t, c.Width)
+}
+
+// contiguous reports whether row i of the list array arr holds child
+// values first+i·w to first+(i+1)·w for every row.
+func contiguous(arr *columnar.Array, first, w int) bool {
+	if arr.Type.ID == columnar.FixedSizeList {
+		return true
+	}
+	for i := range arr.Len {
+		if lo, hi := arr.ListRange(i); lo != first+i*w || hi != lo+w {
+			return false
+		}
+	}
+	return true
 }
 
 // newBatch allocates a Batch for n rows of the scorer's inputs, leaving

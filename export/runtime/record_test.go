@@ -404,7 +404,28 @@ func TestVectorInputs(t *testing.T) {
 		}
 		return lb.NewArray()
 	}
+	// varList builds a list (or large_list) column: a null list has no
+	// values, as pyarrow makes them.
+	varList := func(large bool, elem arrow.DataType, rows [][]any) arrow.Array {
+		var lb array.VarLenListLikeBuilder = array.NewListBuilder(memory.DefaultAllocator, elem)
+		if large {
+			lb = array.NewLargeListBuilder(memory.DefaultAllocator, elem)
+		}
+		defer lb.Release()
+		for _, r := range rows {
+			if r == nil {
+				lb.AppendNull()
+				continue
+			}
+			lb.Append(true)
+			for _, v := range r {
+				appendValue(t, lb.ValueBuilder(), v)
+			}
+		}
+		return lb.NewArray()
+	}
 	rows := [][]any{{1, 2}, nil, {3, nil}, {-4, 5}}
+	full := [][]any{{1, 2}, {3, nil}, {-4, 5}}
 	for _, tc := range []struct {
 		name   string
 		arr    arrow.Array
@@ -414,6 +435,10 @@ func TestVectorInputs(t *testing.T) {
 		{"float32", list(arrow.PrimitiveTypes.Float32, 2, rows), 0, 4, []float64{1, 2, nan, nan, 3, nan, -4, 5}},
 		{"int64", list(arrow.PrimitiveTypes.Int64, 2, rows), 0, 4, []float64{1, 2, nan, nan, 3, nan, -4, 5}},
 		{"float64 sliced", list(arrow.PrimitiveTypes.Float64, 2, rows), 1, 4, []float64{nan, nan, 3, nan, -4, 5}},
+		{"list with a null", varList(false, arrow.PrimitiveTypes.Float64, rows), 0, 4, []float64{1, 2, nan, nan, 3, nan, -4, 5}},
+		{"list sliced", varList(false, arrow.PrimitiveTypes.Float32, rows), 1, 4, []float64{nan, nan, 3, nan, -4, 5}},
+		{"list, rows one after another", varList(false, arrow.PrimitiveTypes.Int32, full), 1, 3, []float64{3, nan, -4, 5}},
+		{"large_list", varList(true, arrow.PrimitiveTypes.Float64, full), 0, 3, []float64{1, 2, 3, nan, -4, 5}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			arr := array.NewSlice(tc.arr, tc.lo, tc.hi)
@@ -430,16 +455,19 @@ func TestVectorInputs(t *testing.T) {
 		})
 	}
 	for _, tc := range []struct {
-		name string
-		arr  arrow.Array
+		name, err string
+		arr       arrow.Array
 	}{
-		{"width 3", list(arrow.PrimitiveTypes.Float64, 3, [][]any{{1, 2, 3}})},
-		{"strings", list(arrow.BinaryTypes.String, 2, [][]any{{"a", "b"}})},
+		{"width 3", `column "v" has type fixed_size_list`, list(arrow.PrimitiveTypes.Float64, 3, [][]any{{1, 2, 3}})},
+		{"strings", `column "v" has type fixed_size_list`, list(arrow.BinaryTypes.String, 2, [][]any{{"a", "b"}})},
+		{"a list too short", `column "v" row 1: a list of 1 numbers; the model reads vectors of 2`,
+			varList(false, arrow.PrimitiveTypes.Float64, [][]any{{1, 2}, {3}})},
+		{"a list of strings", `column "v" has type list`, varList(false, arrow.BinaryTypes.String, [][]any{{"a", "b"}})},
 	} {
 		rec := array.NewRecord(arrow.NewSchema([]arrow.Field{{Name: "v", Type: tc.arr.DataType(), Nullable: true}}, nil), []arrow.Array{tc.arr}, int64(tc.arr.Len()))
 		tc.arr.Release()
-		if _, err := s.BatchFromRecord(fromArrow(t, rec)); err == nil || !strings.Contains(err.Error(), `column "v" has type fixed_size_list`) {
-			t.Errorf("%s: %v, want an error naming the column and its type", tc.name, err)
+		if _, err := s.BatchFromRecord(fromArrow(t, rec)); err == nil || !strings.Contains(err.Error(), tc.err) {
+			t.Errorf("%s: %v, want an error containing %q", tc.name, err, tc.err)
 		}
 	}
 	rec := record(t, column{"v", f64, []any{1.5}})
