@@ -14,6 +14,7 @@ import (
 	aipc "github.com/apache/arrow/go/v17/arrow/ipc"
 
 	"github.com/quiver-ml/quiver/export/runtime/columnar"
+	"github.com/quiver-ml/quiver/export/runtime/internal/arrowtest"
 	"github.com/quiver-ml/quiver/export/runtime/internal/ipc"
 )
 
@@ -26,13 +27,13 @@ func validInputs(t testing.TB) map[string][]byte {
 	grown := recordSets(s)["growing"]
 	var grownCol []*columnar.Record
 	for _, r := range grown {
-		grownCol = append(grownCol, toColumnarRecord(r.NewSlice(0, min(r.NumRows(), 9))))
+		grownCol = append(grownCol, arrowtest.ColumnarRecord(t, r.NewSlice(0, min(r.NumRows(), 9))))
 	}
-	mineFile, err := writeAll(colSchema(s), grownCol, true)
+	mineFile, err := writeAll(arrowtest.Schema(s), grownCol, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mineStream, err := writeAll(colSchema(s), []*columnar.Record{toColumnarRecord(recs[1])}, false)
+	mineStream, err := writeAll(arrowtest.Schema(s), []*columnar.Record{arrowtest.ColumnarRecord(t, recs[1])}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

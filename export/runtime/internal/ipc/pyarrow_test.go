@@ -1,6 +1,7 @@
 package ipc_test
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 
 	"github.com/quiver-ml/quiver/export/runtime/columnar"
+	"github.com/quiver-ml/quiver/export/runtime/internal/arrowtest"
 )
 
 // pyarrowPython is a Python with pyarrow, or "" when there is none.
@@ -151,16 +153,12 @@ func TestReadPyarrow(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := compareSchema(wantSchema, schema); err != nil {
-				t.Fatal(err)
-			}
+			arrowtest.CompareSchema(t, wantSchema, schema)
 			if len(got) != len(want) || len(got) < 2 {
 				t.Fatalf("%d records, want %d", len(got), len(want))
 			}
 			for i := range want {
-				if err := compareRecord(want[i], got[i]); err != nil {
-					t.Fatalf("record %d: %v", i, err)
-				}
+				arrowtest.CompareRecord(t, fmt.Sprintf("record %d", i), want[i], got[i])
 			}
 		})
 	}
@@ -212,10 +210,10 @@ func TestWriteReadByPyarrow(t *testing.T) {
 				var ref []arrow.Record
 				var recs []*columnar.Record
 				for _, r := range sets[set] {
-					a, c := cut(r)
+					a, c := cut(t, r)
 					ref, recs = append(ref, a), append(recs, c)
 				}
-				mine, err := writeAll(colSchema(s), recs, file)
+				mine, err := writeAll(arrowtest.Schema(s), recs, file)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -3,6 +3,7 @@ package ipc_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/endian"
 	aipc "github.com/apache/arrow/go/v17/arrow/ipc"
 
+	"github.com/quiver-ml/quiver/export/runtime/internal/arrowtest"
 	"github.com/quiver-ml/quiver/export/runtime/internal/ipc"
 )
 
@@ -70,20 +72,14 @@ func TestReadArrowGo(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := compareSchema(s, schema); err != nil {
-				t.Fatal(err)
-			}
+			arrowtest.CompareSchema(t, s, schema)
 			if len(got) != len(want) {
 				t.Fatalf("%d records, want %d", len(got), len(want))
 			}
 			for i := range want {
-				if err := compareRecord(want[i], got[i]); err != nil {
-					t.Fatalf("record %d: %v", i, err)
-				}
+				arrowtest.CompareRecord(t, fmt.Sprintf("record %d", i), want[i], got[i])
 				for k, col := range got[i].Cols {
-					if err := checkAligned(s.Field(k).Name, col); err != nil {
-						t.Fatal(err)
-					}
+					arrowtest.CheckAligned(t, s.Field(k).Name, col)
 				}
 			}
 			if c.file {
@@ -108,7 +104,7 @@ func TestReadEmpty(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := compareSchema(s, schema); err != nil || len(recs) != 0 {
+		if err := arrowtest.SchemaDiff(s, schema); err != nil || len(recs) != 0 {
 			t.Fatalf("file %t: %v, %d records", file, err, len(recs))
 		}
 	}
@@ -229,9 +225,7 @@ func TestReadHighlyCompressed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := compareRecord(rec, got[0]); err != nil {
-			t.Fatal(err)
-		}
+		arrowtest.CompareRecord(t, "", rec, got[0])
 		t.Logf("%d bytes for %d", len(data), 8<<20)
 	}
 }

@@ -2,12 +2,14 @@ package ipc_test
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/apache/arrow/go/v17/arrow"
 
 	"github.com/quiver-ml/quiver/export/runtime/columnar"
+	"github.com/quiver-ml/quiver/export/runtime/internal/arrowtest"
 	"github.com/quiver-ml/quiver/export/runtime/internal/ipc"
 )
 
@@ -36,16 +38,18 @@ func writeAll(schema *columnar.Schema, recs []*columnar.Record, file bool) ([]by
 // slicings make records to write from arrow-go's: as they are, sliced by
 // arrow-go at odd offsets (so that struct children carry the offset),
 // and sliced by columnar.
-var slicings = map[string]func(arrow.Record) (arrow.Record, *columnar.Record){
-	"whole": func(r arrow.Record) (arrow.Record, *columnar.Record) { return r, toColumnarRecord(r) },
-	"arrow-sliced": func(r arrow.Record) (arrow.Record, *columnar.Record) {
+var slicings = map[string]func(testing.TB, arrow.Record) (arrow.Record, *columnar.Record){
+	"whole": func(t testing.TB, r arrow.Record) (arrow.Record, *columnar.Record) {
+		return r, arrowtest.ColumnarRecord(t, r)
+	},
+	"arrow-sliced": func(t testing.TB, r arrow.Record) (arrow.Record, *columnar.Record) {
 		lo, hi := min(3, r.NumRows()), max(min(3, r.NumRows()), r.NumRows()-4)
 		s := r.NewSlice(lo, hi)
-		return s, toColumnarRecord(s)
+		return s, arrowtest.ColumnarRecord(t, s)
 	},
-	"columnar-sliced": func(r arrow.Record) (arrow.Record, *columnar.Record) {
+	"columnar-sliced": func(t testing.TB, r arrow.Record) (arrow.Record, *columnar.Record) {
 		lo, hi := min(5, r.NumRows()), max(min(5, r.NumRows()), r.NumRows()-2)
-		return r.NewSlice(lo, hi), toColumnarRecord(r).Slice(int(lo), int(hi))
+		return r.NewSlice(lo, hi), arrowtest.ColumnarRecord(t, r).Slice(int(lo), int(hi))
 	},
 }
 
@@ -63,10 +67,10 @@ func TestWriteReadByArrowGo(t *testing.T) {
 					var want []arrow.Record
 					var recs []*columnar.Record
 					for _, r := range sets[set] {
-						a, c := cut(r)
+						a, c := cut(t, r)
 						want, recs = append(want, a), append(recs, c)
 					}
-					data, err := writeAll(colSchema(s), recs, file)
+					data, err := writeAll(arrowtest.Schema(s), recs, file)
 					if file && set == "separate" {
 						// Dictionaries that change other than by growing
 						// do not go in a file.
@@ -79,9 +83,7 @@ func TestWriteReadByArrowGo(t *testing.T) {
 						t.Fatal(err)
 					}
 					schema, got := arrowGoRead(t, data, file)
-					if err := compareSchema(schema, colSchema(s)); err != nil {
-						t.Fatal(err)
-					}
+					arrowtest.CompareSchema(t, schema, arrowtest.Schema(s))
 					if !schema.Equal(s) || !schema.Metadata().Equal(s.Metadata()) {
 						t.Fatalf("arrow-go reads schema\n%v\nwant\n%v", schema, s)
 					}
@@ -89,22 +91,16 @@ func TestWriteReadByArrowGo(t *testing.T) {
 						t.Fatalf("%d records, want %d", len(got), len(recs))
 					}
 					for i := range got {
-						if err := compareRecord(got[i], recs[i]); err != nil {
-							t.Fatalf("record %d: %v", i, err)
-						}
+						arrowtest.CompareRecord(t, fmt.Sprintf("record %d", i), got[i], recs[i])
 					}
 					// And this package reads what it wrote.
 					cs, back, err := readAll(data, file)
 					if err != nil {
 						t.Fatal(err)
 					}
-					if err := compareSchema(s, cs); err != nil {
-						t.Fatal(err)
-					}
+					arrowtest.CompareSchema(t, s, cs)
 					for i := range back {
-						if err := compareRecord(want[i], back[i]); err != nil {
-							t.Fatalf("record %d read back: %v", i, err)
-						}
+						arrowtest.CompareRecord(t, fmt.Sprintf("record %d read back", i), want[i], back[i])
 					}
 				})
 			}
@@ -177,7 +173,7 @@ func TestWriteDictionaries(t *testing.T) {
 func TestWriteEmpty(t *testing.T) {
 	s := allTypesSchema()
 	for _, file := range []bool{false, true} {
-		data, err := writeAll(colSchema(s), nil, file)
+		data, err := writeAll(arrowtest.Schema(s), nil, file)
 		if err != nil {
 			t.Fatal(err)
 		}
