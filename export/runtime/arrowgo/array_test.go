@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/quiver-ml/quiver/export/runtime/columnar"
+	"github.com/quiver-ml/quiver/export/runtime/internal/arrowtest"
 )
 
 // ints is ten integers with nulls, whose validity crosses a byte.
@@ -130,12 +131,12 @@ func sameMemory(a, b []byte) bool {
 }
 
 // checkView checks that c is a zero-copy columnar view of arr, following
-// columnar's conventions, down its children and dictionary.
+// columnar's conventions, holding arr's values, down its children and
+// dictionary.
 func checkView(t *testing.T, path string, arr arrow.Array, c *columnar.Array) {
 	t.Helper()
-	if c.Len != arr.Len() || c.Nulls != arr.NullN() {
-		t.Fatalf("%s: %d values, %d nulls; want %d, %d", path, c.Len, c.Nulls, arr.Len(), arr.NullN())
-	}
+	// Length, null count, type, and every value, null or not.
+	arrowtest.Compare(t, path, arr, c)
 	if !arrow.TypeEqual(mustDataType(t, c.Type), arr.DataType()) {
 		t.Fatalf("%s: type %s for %s", path, c.Type, arr.DataType())
 	}
@@ -154,12 +155,6 @@ func checkView(t *testing.T, path string, arr arrow.Array, c *columnar.Array) {
 	for i, b := range arr.Data().Buffers() {
 		if b != nil && i < len(c.Buffers) && len(c.Buffers[i]) > 0 && b.Len() > 0 && !sameMemory(c.Buffers[i], b.Bytes()) {
 			t.Errorf("%s: buffer %d is a copy", path, i)
-		}
-	}
-	for i := range arr.Len() {
-		// arrow-go's Null arrays say their values are not null.
-		if c.IsNull(i) != (arr.IsNull(i) || arr.DataType().ID() == arrow.NULL) {
-			t.Fatalf("%s: value %d null %t, want %t", path, i, c.IsNull(i), arr.IsNull(i))
 		}
 	}
 	valid := func(i int) bool { return !arr.IsNull(i) }
@@ -191,48 +186,7 @@ func checkView(t *testing.T, path string, arr arrow.Array, c *columnar.Array) {
 			}
 		}
 		checkView(t, path+".dictionary", a.Dictionary(), c.Dict)
-	case *array.Boolean:
-		for i := range arr.Len() {
-			if valid(i) && c.Bool(i) != a.Value(i) {
-				t.Fatalf("%s: value %d is %t", path, i, c.Bool(i))
-			}
-		}
-	case *array.String, *array.LargeString, *array.Binary, *array.LargeBinary:
-		for i := range arr.Len() {
-			if want := binaryValue(arr, i); valid(i) && c.Str(i) != want {
-				t.Fatalf("%s: value %d is %q, want %q", path, i, c.Str(i), want)
-			}
-		}
-	case *array.Null:
-	default:
-		if arr.Len() == 0 {
-			break
-		}
-		w := c.Type.ByteWidth()
-		want := arr.Data().Buffers()[1].Bytes()
-		off := arr.Data().Offset()
-		for i := range arr.Len() {
-			got := c.Buffers[1][(c.Offset+i)*w : (c.Offset+i+1)*w]
-			if valid(i) && string(got) != string(want[(off+i)*w:(off+i+1)*w]) {
-				t.Fatalf("%s: value %d is % x", path, i, got)
-			}
-		}
 	}
-}
-
-// binaryValue is value i of a string or binary array.
-func binaryValue(arr arrow.Array, i int) string {
-	switch a := arr.(type) {
-	case *array.String:
-		return a.Value(i)
-	case *array.LargeString:
-		return a.Value(i)
-	case *array.Binary:
-		return string(a.Value(i))
-	case *array.LargeBinary:
-		return string(a.Value(i))
-	}
-	panic("not a binary array")
 }
 
 func mustDataType(t *testing.T, ct *columnar.Type) arrow.DataType {
