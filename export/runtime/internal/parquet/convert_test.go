@@ -3,7 +3,6 @@ package parquet_test
 import (
 	"fmt"
 	"math"
-	"reflect"
 	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -42,6 +41,10 @@ func toColumnarType(t arrow.DataType) *columnar.Type {
 		return &columnar.Type{ID: columnar.Dictionary, Index: toColumnarType(t.IndexType), Value: toColumnarType(t.ValueType), Ordered: t.Ordered}
 	case *arrow.ListType:
 		return &columnar.Type{ID: columnar.List, Fields: []columnar.Field{toColumnarField(t.ElemField())}}
+	case *arrow.LargeListType:
+		return &columnar.Type{ID: columnar.LargeList, Fields: []columnar.Field{toColumnarField(t.ElemField())}}
+	case *arrow.FixedSizeListType:
+		return &columnar.Type{ID: columnar.FixedSizeList, Size: int(t.Len()), Fields: []columnar.Field{toColumnarField(t.ElemField())}}
 	case *arrow.Decimal128Type:
 		return &columnar.Type{ID: columnar.Decimal128, Precision: t.Precision, Scale: t.Scale}
 	}
@@ -66,10 +69,16 @@ func toColumnarSchema(s *arrow.Schema) *columnar.Schema {
 func toColumnar(a arrow.Array) *columnar.Array {
 	d := a.Data()
 	out := &columnar.Array{Type: toColumnarType(a.DataType()), Len: d.Len(), Offset: d.Offset(), Nulls: a.NullN()}
-	for _, b := range d.Buffers() {
-		if b == nil {
-			out.Buffers = append(out.Buffers, nil)
-		} else {
+	for i, b := range d.Buffers() {
+		switch {
+		case b == nil || b.Bytes() == nil:
+			if i > 0 {
+				// arrow-go may leave out the buffers of an empty array.
+				out.Buffers = append(out.Buffers, []byte{})
+			} else {
+				out.Buffers = append(out.Buffers, nil)
+			}
+		default:
 			out.Buffers = append(out.Buffers, b.Bytes())
 		}
 	}
@@ -78,6 +87,9 @@ func toColumnar(a arrow.Array) *columnar.Array {
 	}
 	if dict, ok := a.(*array.Dictionary); ok {
 		out.Dict = toColumnar(dict.Dictionary())
+	}
+	if l, ok := a.(array.ListLike); ok {
+		out.Children = []*columnar.Array{toColumnar(l.ListValues())}
 	}
 	return out
 }
@@ -92,13 +104,18 @@ func toColumnarRecord(rec arrow.Record) *columnar.Record {
 }
 
 // readAs is the type the package reads a column written from an array of
-// type t as: dictionaries as their values, and large strings as strings.
+// type t as: dictionaries as their values, large strings as strings, and
+// lists of every kind as list (their fields' names and nullability are
+// not compared).
 func readAs(t arrow.DataType) *columnar.Type {
 	if d, ok := t.(*arrow.DictionaryType); ok {
 		t = d.ValueType
 	}
 	if t.ID() == arrow.LARGE_STRING {
 		return columnar.StringType
+	}
+	if l, ok := t.(arrow.ListLikeType); ok {
+		return &columnar.Type{ID: columnar.List, Fields: []columnar.Field{{Name: "element", Type: readAs(l.Elem()), Nullable: true}}}
 	}
 	return toColumnarType(t)
 }
@@ -108,6 +125,9 @@ func readAs(t arrow.DataType) *columnar.Type {
 // count right, buffers long enough, values buffers 8-byte aligned, and
 // string offsets in order within the data.
 func checkArray(a *columnar.Array) error {
+	if a.Type != nil && (a.Type.ID == columnar.List || a.Type.ID == columnar.LargeList) {
+		return checkList(a)
+	}
 	if a.Type == nil || a.Len < 0 || a.Offset < 0 || a.Dict != nil || a.Children != nil {
 		return fmt.Errorf("malformed array %+v", a)
 	}
@@ -172,6 +192,54 @@ func checkArray(a *columnar.Array) error {
 	return nil
 }
 
+// checkList checks an array of lists as checkArray does, offsets rising
+// within the child, and the child as checkArray does.
+func checkList(a *columnar.Array) error {
+	if a.Len < 0 || a.Offset != 0 || a.Dict != nil || len(a.Children) != 1 || len(a.Buffers) != 2 || len(a.Type.Fields) != 1 {
+		return fmt.Errorf("malformed list array %+v", a)
+	}
+	child := a.Children[0]
+	if err := checkArray(child); err != nil {
+		return fmt.Errorf("child: %w", err)
+	}
+	if !child.Type.Equal(a.Type.Fields[0].Type) {
+		return fmt.Errorf("child of type %s in %s", child.Type, a.Type)
+	}
+	if v := a.Buffers[0]; v == nil {
+		if a.Nulls != 0 {
+			return fmt.Errorf("%d nulls without a validity bitmap", a.Nulls)
+		}
+	} else if a.Nulls == 0 || len(v) < columnar.BitmapBytes(a.Len) || a.Len-columnar.CountSet(v, 0, a.Len) != a.Nulls {
+		return fmt.Errorf("validity bitmap of %d bytes for %d nulls in %d lists", len(v), a.Nulls, a.Len)
+	}
+	if !a.Type.Fields[0].Nullable && child.Nulls > 0 {
+		return fmt.Errorf("%d nulls in a child that is not nullable", child.Nulls)
+	}
+	w := 4
+	if a.Type.ID == columnar.LargeList {
+		w = 8
+	}
+	offs := a.Buffers[1]
+	if len(offs) < w*(a.Len+1) || len(offs) > 0 && uintptr(unsafe.Pointer(&offs[0]))%8 != 0 {
+		return fmt.Errorf("offsets buffer of %d bytes for %d lists", len(offs), a.Len)
+	}
+	prev := 0
+	for i := range a.Len {
+		lo, hi := a.ListRange(i)
+		if lo != prev || hi < lo || hi > child.Len || i == 0 && lo != 0 {
+			return fmt.Errorf("list %d from %d to %d after %d, in %d values", i, lo, hi, prev, child.Len)
+		}
+		if a.IsNull(i) && hi != lo {
+			return fmt.Errorf("null list %d holds %d values", i, hi-lo)
+		}
+		prev = hi
+	}
+	if prev != child.Len {
+		return fmt.Errorf("lists end at %d of %d values", prev, child.Len)
+	}
+	return nil
+}
+
 // compareColumn checks that parts, concatenated, hold want's values,
 // with the type the package reads want's as, value by value. Nulls must
 // agree; NaN equals NaN.
@@ -182,7 +250,7 @@ func compareColumn(parts []*columnar.Array, want arrow.Array) error {
 		if err := checkArray(p); err != nil {
 			return err
 		}
-		if !reflect.DeepEqual(p.Type, typ) {
+		if !p.Type.EqualIgnoringNames(typ) {
 			return fmt.Errorf("type %s, want %s", p.Type, typ)
 		}
 		if k+p.Len > want.Len() {
@@ -241,6 +309,20 @@ func sameValue(got *columnar.Array, i int, want arrow.Array, k int) bool {
 		return got.Str(i) == w.Value(k)
 	case *array.Dictionary:
 		return got.Str(i) == w.Dictionary().ValueStr(w.GetValueIndex(k))
+	case array.ListLike:
+		lo, hi := got.ListRange(i)
+		wlo, whi := w.ValueOffsets(k)
+		if hi-lo != int(whi-wlo) {
+			return false
+		}
+		child, wchild := got.Children[0], w.ListValues()
+		for j := range hi - lo {
+			g, v := lo+j, int(wlo)+j
+			if child.IsNull(g) != wchild.IsNull(v) || !child.IsNull(g) && !sameValue(child, g, wchild, v) {
+				return false
+			}
+		}
+		return true
 	}
 	panic("test cannot compare " + want.DataType().String())
 }
@@ -273,6 +355,17 @@ func valueOf(a *columnar.Array, i int) any {
 		return columnar.Values[float64](a)[i]
 	case columnar.String:
 		return a.Str(i)
+	case columnar.List, columnar.LargeList:
+		lo, hi := a.ListRange(i)
+		var out []any
+		for j := lo; j < hi; j++ {
+			if a.Children[0].IsNull(j) {
+				out = append(out, nil)
+			} else {
+				out = append(out, valueOf(a.Children[0], j))
+			}
+		}
+		return out
 	}
 	panic("test cannot read " + a.Type.String())
 }

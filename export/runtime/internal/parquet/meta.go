@@ -22,6 +22,7 @@ const (
 // Converted types (the legacy annotations) this package reads or writes.
 const (
 	convUTF8     = 0
+	convList     = 3
 	convEnum     = 4
 	convDate     = 6
 	convTSMillis = 9
@@ -84,6 +85,7 @@ type logical struct {
 // LogicalType union members.
 const (
 	logString    = 1
+	logList      = 3
 	logEnum      = 4
 	logDate      = 6
 	logTimestamp = 8
@@ -250,6 +252,7 @@ type pageHeader struct {
 	numValues        int32
 	encoding         int32
 	defEncoding      int32 // v1
+	repEncoding      int32 // v1
 	numNulls         int32 // v2
 	defLength        int32 // v2
 	repLength        int32 // v2
@@ -282,6 +285,8 @@ func (d *tdec) pageHeader() pageHeader {
 				h.encoding = d.i32()
 			case h.typ == pageData && id == 3 && typ == ctI32:
 				h.defEncoding = d.i32()
+			case h.typ == pageData && id == 4 && typ == ctI32:
+				h.repEncoding = d.i32()
 			default:
 				return false
 			}

@@ -345,7 +345,7 @@ func TestWriteDictionaryStrings(t *testing.T) {
 }
 
 func TestWriterRefusesTypes(t *testing.T) {
-	schema := arrow.NewSchema([]arrow.Field{{Name: "ok", Type: arrow.PrimitiveTypes.Float64}, {Name: "lst", Type: arrow.ListOf(arrow.PrimitiveTypes.Int32)}}, nil)
+	schema := arrow.NewSchema([]arrow.Field{{Name: "ok", Type: arrow.PrimitiveTypes.Float64}, {Name: "lst", Type: arrow.ListOf(arrow.ListOf(arrow.PrimitiveTypes.Int32))}}, nil)
 	_, err := parquet.NewWriter(io.Discard, toColumnarSchema(schema))
 	if err == nil || !strings.Contains(err.Error(), `"lst"`) {
 		t.Errorf("err = %v, want one naming column lst", err)
@@ -357,7 +357,7 @@ func TestWriterRefusesTypes(t *testing.T) {
 func unsupportedFile(t testing.TB) []byte {
 	schema := arrow.NewSchema([]arrow.Field{
 		{Name: "x", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
-		{Name: "lst", Type: arrow.ListOf(arrow.PrimitiveTypes.Int32), Nullable: true},
+		{Name: "lst", Type: arrow.ListOf(arrow.ListOf(arrow.PrimitiveTypes.Int32)), Nullable: true},
 		{Name: "dec", Type: &arrow.Decimal128Type{Precision: 10, Scale: 2}, Nullable: true},
 		{Name: "st", Type: arrow.StructOf(arrow.Field{Name: "a", Type: arrow.PrimitiveTypes.Int64}, arrow.Field{Name: "b", Type: arrow.PrimitiveTypes.Int64}), Nullable: true},
 		{Name: "y", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
@@ -459,6 +459,13 @@ func seedFiles(t testing.TB) [][]byte {
 			pq.WithEncodingFor("s", pq.Encodings.DeltaByteArray), pq.WithEncodingFor("b", pq.Encodings.RLE), pq.WithCompression(compress.Codecs.Gzip)),
 		pqarrowFile(t, testSchema, recs, pq.WithDictionaryDefault(false), pq.WithEncodingFor("s", pq.Encodings.DeltaLengthByteArray),
 			pq.WithCompression(compress.Codecs.Zstd)),
+		// Lists: the package's, arrow-go's with dictionaries and in v2
+		// pages, and the older layouts.
+		ownFile(t, listSchema, listRecord(8, 0.2, 3, 10)),
+		pqarrowFile(t, listSchema, []arrow.Record{listRecordOpt(8, 0.2, 3, 11, false)}),
+		pqarrowFile(t, listSchema, []arrow.Record{listRecordOpt(8, 0.2, 3, 12, false)}, pq.WithDictionaryDefault(false),
+			pq.WithDataPageVersion(pq.DataPageV2), pq.WithDataPageSize(16), pq.WithBatchSize(4)),
+		legacyFile(t),
 	}
 }
 

@@ -48,6 +48,15 @@ pq.write_table(t, out + "/int96.parquet", use_deprecated_int96_timestamps=True)
 // pyarrowFiles runs pyarrowScript with a Python that has pyarrow, skipping
 // the test when there is none.
 func pyarrowFiles(t *testing.T) string {
+	dir := t.TempDir()
+	runPython(t, pyarrowScript, dir)
+	return dir
+}
+
+// runPython runs script with args and a Python that has pyarrow,
+// skipping the test when there is none.
+func runPython(t *testing.T, script string, args ...string) {
+	t.Helper()
 	var python string
 	for _, p := range []string{os.Getenv("QUIVER_PYTHON"), "../../../../.venv/bin/python", "python3"} {
 		if p == "" {
@@ -61,33 +70,15 @@ func pyarrowFiles(t *testing.T) string {
 	if python == "" {
 		t.Skip("no Python with pyarrow")
 	}
-	dir := t.TempDir()
-	if out, err := exec.Command(python, "-c", pyarrowScript, dir).CombinedOutput(); err != nil {
+	if out, err := exec.Command(python, append([]string{"-c", script}, args...)...).CombinedOutput(); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	return dir
 }
 
 func TestReadPyarrowFiles(t *testing.T) {
 	dir := pyarrowFiles(t)
-	wf, err := os.Open(filepath.Join(dir, "want.arrow"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer wf.Close()
-	ir, err := ipc.NewFileReader(wf, ipc.WithAllocator(memory.DefaultAllocator))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want []arrow.Record
-	for i := range ir.NumRecords() {
-		rec, err := ir.RecordAt(i)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want = append(want, rec)
-	}
-	all := names(ir.Schema())
+	want := readFeather(t, filepath.Join(dir, "want.arrow"))
+	all := names(want[0].Schema())
 	for _, c := range []struct {
 		file, unread, err string // unread: a column that cannot be read, failing with err
 	}{
@@ -124,4 +115,30 @@ func TestReadPyarrowFiles(t *testing.T) {
 			checkEqual(t, got, want, cols)
 		})
 	}
+}
+
+// readFeather reads the records of an Arrow IPC file.
+func readFeather(t *testing.T, path string) []arrow.Record {
+	t.Helper()
+	wf, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { wf.Close() })
+	ir, err := ipc.NewFileReader(wf, ipc.WithAllocator(memory.DefaultAllocator))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []arrow.Record
+	for i := range ir.NumRecords() {
+		rec, err := ir.RecordAt(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, rec)
+	}
+	if len(recs) == 0 {
+		t.Fatalf("%s holds no records", path)
+	}
+	return recs
 }

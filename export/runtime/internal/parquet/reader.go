@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 
 	"github.com/quiver-ml/quiver/export/runtime/columnar"
@@ -22,6 +23,7 @@ type File struct {
 	columns []Column
 	elems   []schemaElement // of each top-level column
 	chunk   []int           // the column chunk index of each top-level column
+	lists   []*listShape    // of each top-level column read as lists; nil for others
 	leaves  int
 }
 
@@ -75,6 +77,16 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 			return nil, fmt.Errorf("parquet: row group %d has %d column chunks and %d rows for %d columns", i, len(g.columns), g.numRows, f.leaves)
 		}
 	}
+	// Lists read as large_list when a column chunk holds more values
+	// than int32 offsets reach, since a record may hold them all.
+	for j, sh := range f.lists {
+		for _, g := range m.rowGroups {
+			if sh != nil && g.columns[f.chunk[j]].numValues > math.MaxInt32 {
+				sh.large = true
+				f.columns[j].Type, _ = sh.columnType()
+			}
+		}
+	}
 	return f, nil
 }
 
@@ -89,6 +101,7 @@ func (f *File) readSchema() error {
 		if i >= len(s) {
 			return errors.New("corrupt schema")
 		}
+		top := i
 		e := s[i]
 		col := Column{Name: e.name}
 		// A group's subtree is skipped, counting its leaves.
@@ -107,18 +120,24 @@ func (f *File) readSchema() error {
 			}
 			i++
 		}
+		var shape *listShape
 		switch {
-		case e.numChildren > 0:
-			col.Err = fmt.Errorf("column %q is nested, which is not supported", e.name)
-		case e.repetition == repRepeated:
-			col.Err = fmt.Errorf("column %q is repeated, which is not supported", e.name)
+		case e.numChildren > 0 || e.repetition == repRepeated:
+			shape, col.Err = shapeOf(s[top:i])
+			if col.Err == nil {
+				col.Type, col.Err = shape.columnType()
+			}
 		case e.repetition != repRequired && e.repetition != repOptional:
 			col.Err = fmt.Errorf("column %q has unknown repetition %d", e.name, e.repetition)
 		default:
 			col.Type, col.Err = columnType(e)
 		}
+		if col.Err != nil {
+			shape = nil
+		}
 		f.columns = append(f.columns, col)
 		f.elems = append(f.elems, e)
+		f.lists = append(f.lists, shape)
 		f.chunk = append(f.chunk, start)
 	}
 	return nil
@@ -278,8 +297,14 @@ func (f *File) Records(names []string, chunkRows int) (*Reader, error) {
 		case f.columns[j].Err != nil:
 			return nil, fmt.Errorf("parquet: %w", f.columns[j].Err)
 		}
-		e := f.elems[j]
-		c := &cursor{elem: e, typ: f.columns[j].Type, leaf: f.chunk[j], optional: e.repetition == repOptional, dec: &r.dec}
+		e, nullable := f.elems[j], f.elems[j].repetition == repOptional
+		sh := f.lists[j]
+		if sh != nil {
+			// The leaf's values are read, under the column's name.
+			e, nullable = sh.leaf, sh.nullable
+			e.name = sh.name
+		}
+		c := &cursor{elem: e, typ: f.columns[j].Type, leaf: f.chunk[j], optional: nullable && sh == nil, list: sh, dec: &r.dec}
 		c.src.r = f.r
 		switch e.typ {
 		case typeBoolean:
@@ -290,7 +315,7 @@ func (f *File) Records(names []string, chunkRows int) (*Reader, error) {
 			c.width = 8
 		}
 		r.cursors = append(r.cursors, c)
-		fields[i] = columnar.Field{Name: name, Type: c.typ, Nullable: c.optional}
+		fields[i] = columnar.Field{Name: name, Type: c.typ, Nullable: nullable}
 	}
 	r.schema = &columnar.Schema{Fields: fields}
 	return r, nil
@@ -360,10 +385,14 @@ func (r *Reader) startGroup() error {
 	// claiming far more values than a file of its size plausibly holds
 	// is refused before anything is allocated. Real data takes at least
 	// a few bits a value.
-	if limit := (1<<24 + 256*r.f.end) / int64(max(1, len(r.cursors))); g.numRows > limit {
+	limit := (1<<24 + 256*r.f.end) / int64(max(1, len(r.cursors)))
+	if g.numRows > limit {
 		return fmt.Errorf("%d rows of %d columns is implausible for a file of %d bytes", g.numRows, len(r.cursors), r.f.end+8)
 	}
 	for _, c := range r.cursors {
+		// The same bound holds a page of lists, whose values are not
+		// bounded by the rows.
+		c.limit = limit
 		if err := c.start(g.columns[c.leaf], g.numRows, r.f.end); err != nil {
 			return fmt.Errorf("column %q: %w", c.elem.name, err)
 		}
@@ -382,6 +411,8 @@ type cursor struct {
 	optional bool
 	width    int // bytes per value of fixed-width types; 1 (0 or 1) for booleans; 0 for byte arrays
 	dec      *decompressor
+	list     *listShape // of a column of lists; nil for a flat one
+	limit    int64      // the most values a page may plausibly hold
 
 	// The column chunk.
 	codec      int32
@@ -399,6 +430,7 @@ type cursor struct {
 	n, present    int
 	next, nextBin int
 	defs          []byte   // 1 for each row with a value, 0 for a null; nil when required
+	reps, ldefs   []byte   // a page of lists' repetition and definition levels, of its n values
 	fixed         []byte   // fixed-width values of the n rows, zero for nulls
 	own           []byte   // the buffer fixed uses when it cannot point into the page
 	bins          [][]byte // byte array values of the present rows
@@ -431,6 +463,9 @@ func (c *cursor) start(cm columnMeta, rows, end int64) error {
 // Values buffers are allocated 8-byte aligned, the validity bitmap only
 // once a null is met, and strings have int32 offsets.
 func (c *cursor) take(k int) (*columnar.Array, error) {
+	if c.list != nil {
+		return c.takeLists(k)
+	}
 	var (
 		valid   []byte // allocated at the first null
 		nulls   int
@@ -522,25 +557,38 @@ func (c *cursor) take(k int) (*columnar.Array, error) {
 
 // readPage reads pages up to the next data page, and decodes it.
 func (c *cursor) readPage() error {
+	ok, err := c.nextPage()
+	if err == nil && !ok {
+		err = fmt.Errorf("pages hold %d of the row group's %d rows", c.done, c.rows)
+	}
+	return err
+}
+
+// nextPage reads pages up to the next data page, and decodes it; it
+// reports false when the column chunk has no more.
+func (c *cursor) nextPage() (bool, error) {
 	for {
 		if c.pos == c.src.end {
-			return fmt.Errorf("pages hold %d of the row group's %d rows", c.done, c.rows)
+			return false, nil
 		}
 		h, body, err := c.page()
 		if err != nil {
-			return err
+			return false, err
 		}
 		switch h.typ {
 		case pageDict:
 			if err := c.readDict(h, body); err != nil {
-				return err
+				return false, err
 			}
 		case pageData, pageDataV2:
+			if c.list != nil {
+				return true, c.readLists(h, body)
+			}
 			if int64(h.numValues) > c.rows-c.done || h.numValues < 0 {
-				return fmt.Errorf("pages hold more than the row group's %d rows", c.rows)
+				return false, fmt.Errorf("pages hold more than the row group's %d rows", c.rows)
 			}
 			c.done += int64(h.numValues)
-			return c.readData(h, body)
+			return true, c.readData(h, body)
 		}
 	}
 }

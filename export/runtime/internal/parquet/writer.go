@@ -16,12 +16,16 @@ const pageSize = 1 << 20
 
 // Writer writes records as a Parquet file: each record a row group of
 // OPTIONAL columns, PLAIN-encoded, Snappy-compressed, in version 1 data
-// pages.
+// pages. Columns of lists are written in the standard three-level LIST
+// layout.
 type Writer struct {
 	w      io.Writer
 	pos    int64
 	schema *columnar.Schema
-	elems  []schemaElement
+	elems  []schemaElement // the leaf of each column
+	nodes  []schemaElement // the schema's elements, depth first, but for the root
+	paths  [][]string      // the path to each column's leaf
+	lists  []bool          // whether each column holds lists
 	groups []writtenGroup
 	rows   int64
 	err    error
@@ -36,16 +40,41 @@ type writtenGroup struct {
 // NewWriter starts a Parquet file on w for records of schema. It fails,
 // naming the column, when a column's type is not one the writer knows:
 // booleans, integers, float32, float64, date32, timestamps in ms, us or
-// ns, and strings (utf8 or large_utf8, plain or dictionary-encoded with
-// integer indices).
+// ns, strings (utf8 or large_utf8, plain or dictionary-encoded with
+// integer indices), and list, large_list or fixed_size_list of any of
+// those.
 func NewWriter(w io.Writer, schema *columnar.Schema) (*Writer, error) {
 	pw := &Writer{w: w, schema: schema}
 	for _, f := range schema.Fields {
-		e, err := element(f)
+		t, list := f.Type, false
+		if t != nil && (t.ID == columnar.List || t.ID == columnar.LargeList || t.ID == columnar.FixedSizeList) {
+			if len(t.Fields) != 1 || t.Fields[0].Type == nil {
+				return nil, fmt.Errorf("parquet: column %q: cannot write %s", f.Name, t)
+			}
+			switch t.Fields[0].Type.ID {
+			case columnar.List, columnar.LargeList, columnar.FixedSizeList, columnar.Map, columnar.Struct:
+				return nil, fmt.Errorf("parquet: column %q: cannot write %s, which nests deeper than one list", f.Name, t)
+			}
+			t, list = t.Fields[0].Type, true
+		}
+		e, err := element(columnar.Field{Name: f.Name, Type: t})
 		if err != nil {
 			return nil, err
 		}
+		path := []string{f.Name}
+		if list {
+			// The standard layout: an OPTIONAL group annotated LIST, of a
+			// repeated group named list, of an OPTIONAL field named element.
+			pw.nodes = append(pw.nodes,
+				schemaElement{typ: -1, repetition: repOptional, name: f.Name, numChildren: 1, converted: convList, logical: logical{kind: logList}},
+				schemaElement{typ: -1, repetition: repRepeated, name: "list", numChildren: 1, converted: convNone})
+			e.name = "element"
+			path = append(path, "list", "element")
+		}
 		pw.elems = append(pw.elems, e)
+		pw.nodes = append(pw.nodes, e)
+		pw.paths = append(pw.paths, path)
+		pw.lists = append(pw.lists, list)
 	}
 	if err := pw.write([]byte(magic)); err != nil {
 		return nil, err
@@ -155,34 +184,25 @@ func (w *Writer) Write(rec *columnar.Record) error {
 	for j, col := range rec.Cols {
 		start := w.pos
 		cm := columnMeta{typ: w.elems[j].typ, codec: codecSnappy, numValues: int64(n), dataOffset: start}
+		vals := col
+		if w.lists[j] {
+			vals = col.Children[0]
+		}
 		str := (*strs)(nil)
 		if cm.typ == typeByteArray {
-			if !s.init(col) {
-				return fmt.Errorf("parquet: column %q is %s, not strings", w.elems[j].name, col.Type)
+			if !s.init(vals) {
+				return fmt.Errorf("parquet: column %q is %s, not strings", rec.Schema.Fields[j].Name, col.Type)
 			}
 			str = &s
 		}
-		for lo := 0; lo < n; {
-			hi := pageEnd(str, lo, n)
-			raw := pageBytes(col, str, lo, hi)
-			comp := snappy.Encode(nil, raw)
-			h := &tenc{}
-			h.begin()
-			h.i32(1, pageData)
-			h.i32(2, int32(len(raw)))
-			h.i32(3, int32(len(comp)))
-			h.structField(5)
-			h.i32(1, int32(hi-lo))
-			h.i32(2, encPlain)
-			h.i32(3, encRLE)
-			h.i32(4, encRLE)
-			h.end()
-			h.end()
-			cm.uncompressedSize += int64(len(h.b) + len(raw))
-			if err := w.write(h.b); err != nil {
+		if w.lists[j] {
+			if err := w.writeLists(&cm, col, str); err != nil {
 				return err
 			}
-			if err := w.write(comp); err != nil {
+		}
+		for lo := 0; lo < n && !w.lists[j]; {
+			hi := pageEnd(str, lo, n)
+			if err := w.page(&cm, pageBytes(col, str, lo, hi), hi-lo); err != nil {
 				return err
 			}
 			lo = hi
@@ -194,6 +214,29 @@ func (w *Writer) Write(rec *columnar.Record) error {
 	w.groups = append(w.groups, g)
 	w.rows += int64(n)
 	return nil
+}
+
+// page writes a data page of values values whose uncompressed body is
+// raw, compressed.
+func (w *Writer) page(cm *columnMeta, raw []byte, values int) error {
+	comp := snappy.Encode(nil, raw)
+	h := &tenc{}
+	h.begin()
+	h.i32(1, pageData)
+	h.i32(2, int32(len(raw)))
+	h.i32(3, int32(len(comp)))
+	h.structField(5)
+	h.i32(1, int32(values))
+	h.i32(2, encPlain)
+	h.i32(3, encRLE)
+	h.i32(4, encRLE)
+	h.end()
+	h.end()
+	cm.uncompressedSize += int64(len(h.b) + len(raw))
+	if err := w.write(h.b); err != nil {
+		return err
+	}
+	return w.write(comp)
 }
 
 // strs reads the values of a string column, plain or dictionary-encoded,
@@ -302,14 +345,7 @@ func pageBytes(col *columnar.Array, str *strs, lo, hi int) []byte {
 	}
 	binary.LittleEndian.PutUint32(b, uint32(len(b)-4))
 	if str != nil {
-		for i := lo; i < hi; i++ {
-			if str.isValid(i) {
-				s := str.value(i)
-				b = binary.LittleEndian.AppendUint32(b, uint32(len(s)))
-				b = append(b, s...)
-			}
-		}
-		return b
+		return appendStrings(b, str, lo, hi)
 	}
 	off := col.Offset
 	if col.Type.ID == columnar.Bool {
@@ -326,7 +362,27 @@ func pageBytes(col *columnar.Array, str *strs, lo, hi int) []byte {
 		}
 		return append(b, bm[:(k+7)/8]...)
 	}
-	// Fixed-width values: narrow integers widen to INT32.
+	return appendFixed(b, col, lo, hi)
+}
+
+// appendStrings appends the PLAIN encoding of the strings of rows
+// [lo, hi) that are not null.
+func appendStrings(b []byte, str *strs, lo, hi int) []byte {
+	for i := lo; i < hi; i++ {
+		if str.isValid(i) {
+			s := str.value(i)
+			b = binary.LittleEndian.AppendUint32(b, uint32(len(s)))
+			b = append(b, s...)
+		}
+	}
+	return b
+}
+
+// appendFixed appends the PLAIN encoding of the values of rows [lo, hi)
+// of a fixed-width column that are not null: narrow integers widen to
+// INT32.
+func appendFixed(b []byte, col *columnar.Array, lo, hi int) []byte {
+	n, off, valid := hi-lo, col.Offset, validity(col)
 	w := col.Type.ByteWidth()
 	vals := col.Buffers[1][(off+lo)*w : (off+hi)*w]
 	if valid == nil && w >= 4 && littleEndian {
@@ -368,16 +424,21 @@ func (w *Writer) Close() error {
 	e := &tenc{}
 	e.begin()
 	e.i32(1, 1)
-	e.list(2, ctStruct, len(w.elems)+1)
+	e.list(2, ctStruct, len(w.nodes)+1)
 	e.begin()
 	e.str(4, "schema")
 	e.i32(5, int32(len(w.elems)))
 	e.end()
-	for _, el := range w.elems {
+	for _, el := range w.nodes {
 		e.begin()
-		e.i32(1, el.typ)
+		if el.numChildren == 0 {
+			e.i32(1, el.typ)
+		}
 		e.i32(3, el.repetition)
 		e.str(4, el.name)
+		if el.numChildren > 0 {
+			e.i32(5, el.numChildren)
+		}
 		if el.converted != convNone {
 			e.i32(6, el.converted)
 		}
@@ -413,9 +474,11 @@ func (w *Writer) Close() error {
 			e.list(2, ctI32, 2)
 			e.varint(encPlain)
 			e.varint(encRLE)
-			e.list(3, ctBinary, 1)
-			e.uvarint(uint64(len(w.elems[j].name)))
-			e.b = append(e.b, w.elems[j].name...)
+			e.list(3, ctBinary, len(w.paths[j]))
+			for _, name := range w.paths[j] {
+				e.uvarint(uint64(len(name)))
+				e.b = append(e.b, name...)
+			}
 			e.i32(4, c.codec)
 			e.i64(5, c.numValues)
 			e.i64(6, c.uncompressedSize)
