@@ -8,6 +8,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 
+	"github.com/quiver-ml/quiver/export/runtime/columnar"
 	"github.com/quiver-ml/quiver/export/runtime/internal/parquet"
 )
 
@@ -52,6 +53,63 @@ func BenchmarkReadMixed(b *testing.B) {
 			b.Fatal(err)
 		}
 		r, err := f.Records(names, 65536)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			_, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		r.Close()
+	}
+}
+
+// BenchmarkReadVectors reads a column of fixed_size_list<float32>[8] as
+// lists, from a file the Writer wrote, a twentieth of the rows null.
+func BenchmarkReadVectors(b *testing.B) {
+	const rows, width = 1 << 17, 8
+	vals := make([]float32, rows*width)
+	for i := range vals {
+		vals[i] = float32(i%1000) / 7
+	}
+	valid := make([]byte, columnar.BitmapBytes(rows))
+	nulls := 0
+	for i := range rows {
+		if i%20 == 3 {
+			nulls++
+		} else {
+			columnar.SetBit(valid, i)
+		}
+	}
+	typ := &columnar.Type{ID: columnar.FixedSizeList, Size: width, Fields: []columnar.Field{{Name: "item", Type: columnar.Float32Type, Nullable: true}}}
+	col := &columnar.Array{Type: typ, Len: rows, Nulls: nulls, Buffers: [][]byte{valid}, Children: []*columnar.Array{columnar.FromValues(columnar.Float32Type, vals, nil, 0)}}
+	schema := &columnar.Schema{Fields: []columnar.Field{{Name: "v", Type: typ, Nullable: true}}}
+	var buf bytes.Buffer
+	w, err := parquet.NewWriter(&buf, schema)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := w.Write(&columnar.Record{Schema: schema, Len: rows, Cols: []*columnar.Array{col}}); err != nil {
+		b.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	b.SetBytes(rows * width * 4)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		f, err := parquet.Open(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, err := f.Records([]string{"v"}, 8192)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -90,13 +90,16 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 	return f, nil
 }
 
-// readSchema lists the top-level columns and where their chunks are.
+// readSchema lists the top-level columns and where their chunks are, and
+// the shape of those that are lists.
 func (f *File) readSchema() error {
 	s := f.meta.schema
 	if len(s) == 0 || s[0].numChildren < 0 {
 		return errors.New("corrupt schema")
 	}
 	i := 1
+	n := min(int(s[0].numChildren), len(s))
+	f.columns, f.elems, f.chunk, f.lists = make([]Column, 0, n), make([]schemaElement, 0, n), make([]int, 0, n), make([]*listShape, 0, n)
 	for range s[0].numChildren {
 		if i >= len(s) {
 			return errors.New("corrupt schema")
@@ -425,8 +428,9 @@ type cursor struct {
 	hasDict    bool
 	idx        []uint32 // dictionary indices of a page
 
-	// The current data page: n rows, present of them with values, of
-	// which the first next rows and nextBin values have been taken.
+	// The current data page: n rows (of lists: n values, a level of
+	// each), present of them with values, of which the first next rows
+	// and nextBin values have been taken.
 	n, present    int
 	next, nextBin int
 	defs          []byte   // 1 for each row with a value, 0 for a null; nil when required
