@@ -529,3 +529,40 @@ func TestNestedTooDeep(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteListsOfDictionaryStrings writes a list of dictionary-encoded
+// strings, which reads back as a list of strings.
+func TestWriteListsOfDictionaryStrings(t *testing.T) {
+	words := columnar.NewStringBuilder(3)
+	for _, w := range []string{"a", "bb", "ccc"} {
+		words.Append(w)
+	}
+	dt := &columnar.Type{ID: columnar.Dictionary, Index: columnar.Int8Type, Value: columnar.StringType}
+	idx := columnar.MakeAligned[int8](5)
+	copy(idx, []int8{2, 0, 1, 1, 2})
+	child := columnar.FromValues(dt, idx, []byte{0b11101}, 1) // the second is null
+	child.Dict = words.Array()
+	offs := columnar.MakeAligned[int32](4)
+	copy(offs, []int32{0, 2, 2, 5})
+	typ := &columnar.Type{ID: columnar.List, Fields: []columnar.Field{{Name: "item", Type: dt, Nullable: true}}}
+	col := &columnar.Array{Type: typ, Len: 3, Buffers: [][]byte{nil, columnar.AsBytes(offs)}, Children: []*columnar.Array{child}}
+	s := &columnar.Schema{Fields: []columnar.Field{{Name: "l", Type: typ, Nullable: true}}}
+	var buf bytes.Buffer
+	w, err := parquet.NewWriter(&buf, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write((&columnar.Record{Schema: s, Len: 3, Cols: []*columnar.Array{col}}).Slice(1, 3)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readAll(t, buf.Bytes(), []string{"l"}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := got[0][0]; fmt.Sprint(valueOf(a, 0), valueOf(a, 1)) != "[] [bb bb ccc]" {
+		t.Errorf("lists %v, %v", valueOf(a, 0), valueOf(a, 1))
+	}
+}
