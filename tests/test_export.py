@@ -474,6 +474,20 @@ def test_vector_features_export(tmp_path):
     bad = run(exe, "stream", data=b'{"emb": [1, 2], "x": 0}\n')
     assert "emb" in (bad.stdout + bad.stderr).decode()
 
+    # Parquet in and out, the vectors passed through: as fixed_size_list,
+    # and as the list<double> pyarrow makes of Python lists.
+    import pyarrow.parquet as pq
+
+    as_lists = rows.set_column(0, "emb", pa.array(rows["emb"].to_pylist(), pa.list_(pa.float64())))
+    for name, tbl in (("fixed", rows), ("lists", as_lists)):
+        src, dst = tmp_path / f"{name}.parquet", tmp_path / f"{name}-scored.parquet"
+        pq.write_table(tbl, src)
+        out = run(exe, "predict", "-i", str(src), "-o", str(dst))
+        assert out.returncode == 0, out.stderr.decode()
+        scored = pq.read_table(dst)
+        np.testing.assert_allclose(scored.column("prediction").to_numpy(), want, rtol=1e-6, atol=0)
+        np.testing.assert_array_equal(np.array(scored.column("emb").to_pylist()), np.array(tbl["emb"].to_pylist()))
+
 
 def test_keep_source_leaves_the_generated_module(classifier, tmp_path):
     quiver.export(classifier, tmp_path / "kept", keep_source=True)
