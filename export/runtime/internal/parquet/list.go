@@ -178,11 +178,7 @@ func (c *cursor) readLists(h pageHeader, body []byte) error {
 		return fmt.Errorf("pages hold more than the row group's %d rows", c.rows)
 	}
 	c.done += rows
-	if c.width == 0 {
-		if err := c.readBinary(h.encoding, values, present); err != nil {
-			return err
-		}
-	} else if err := c.readFixed(h.encoding, values, present, present); err != nil {
+	if err := c.readValues(h.encoding, values, present, present); err != nil {
 		return err
 	}
 	c.n, c.present, c.next, c.nextBin = n, present, 0, 0

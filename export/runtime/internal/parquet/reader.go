@@ -705,15 +705,19 @@ func (c *cursor) readData(h pageHeader, body []byte) error {
 		}
 		present = bytes.Count(c.defs, []byte{1})
 	}
-	if c.width == 0 {
-		if err := c.readBinary(h.encoding, values, present); err != nil {
-			return err
-		}
-	} else if err := c.readFixed(h.encoding, values, n, present); err != nil {
+	if err := c.readValues(h.encoding, values, n, present); err != nil {
 		return err
 	}
 	c.n, c.present, c.next, c.nextBin = n, present, 0, 0
 	return nil
+}
+
+// readValues decodes the present values of a data page of n slots.
+func (c *cursor) readValues(enc int32, values []byte, n, present int) error {
+	if c.width == 0 {
+		return c.readBinary(enc, values, present)
+	}
+	return c.readFixed(enc, values, n, present)
 }
 
 // readFixed decodes the present values of a page of n rows of a
