@@ -324,16 +324,21 @@ func TestLabelTypes(t *testing.T) {
 	}
 }
 
-// TestTextInputs reads a Text input from every column type that holds
-// text, and from JSON rows: each row's code indexes its value, a null is
-// Missing, and an empty string is a value.
-func TestTextInputs(t *testing.T) {
-	s := &runtime.Scorer{
+// textScorer reads one Text input, w, and scores nothing.
+func textScorer() *runtime.Scorer {
+	return &runtime.Scorer{
 		Name:    "texter",
 		Inputs:  []runtime.Column{{Name: "w", Kind: runtime.Text, Type: "utf8"}},
 		Outputs: []runtime.Column{{Name: "n", Kind: runtime.Float, Type: "float64"}},
 		Score:   func(*runtime.Batch, *runtime.Result) error { return nil },
 	}
+}
+
+// TestTextInputs reads a Text input from every column type that holds
+// text, and from JSON rows: each row's code indexes its value, a null is
+// Missing, and an empty string is a value.
+func TestTextInputs(t *testing.T) {
+	s := textScorer()
 	texts := func(b *runtime.Batch) []any {
 		out := make([]any, b.N)
 		for i, c := range b.Codes[0] {
@@ -538,12 +543,7 @@ func TestTextOutputs(t *testing.T) {
 // TestDictionaryIndexTypes reads a Text input from dictionary columns of
 // every integer index type, through the fast paths and Array.Index alike.
 func TestDictionaryIndexTypes(t *testing.T) {
-	s := &runtime.Scorer{
-		Name:    "texter",
-		Inputs:  []runtime.Column{{Name: "w", Kind: runtime.Text, Type: "utf8"}},
-		Outputs: []runtime.Column{{Name: "n", Kind: runtime.Float, Type: "float64"}},
-		Score:   func(*runtime.Batch, *runtime.Result) error { return nil },
-	}
+	s := textScorer()
 	dict := columnar.NewStringBuilder(3)
 	for _, v := range []string{"a", "b", "c"} {
 		dict.Append(v)
