@@ -108,7 +108,9 @@ func readVectors(c Column, arr *columnar.Array, dst []float64) error {
 		return wrongVector(c, arr.Type)
 	}
 	child := arr.Children[0]
-	notNumbers := fmt.Errorf("column %q has type %s; the model reads it as a vector of numbers", c.Name, arr.Type)
+	notNumbers := func() error {
+		return fmt.Errorf("column %q has type %s; the model reads it as a vector of numbers", c.Name, arr.Type)
+	}
 	// Rows usually lie one after another in the child, a null list's
 	// slots included: then one read takes them all.
 	first, _ := arr.ListRange(0)
@@ -117,12 +119,12 @@ func readVectors(c Column, arr *columnar.Array, dst []float64) error {
 			return fmt.Errorf("column %q: %d list values for %d rows of %d", c.Name, child.Len-first, arr.Len, w)
 		}
 		if !readNumbers(child.Slice(first, first+len(dst)), dst) {
-			return notNumbers
+			return notNumbers()
 		}
 	} else {
 		for i := range arr.Len {
 			if lo, hi := arr.ListRange(i); hi-lo == w && !readNumbers(child.Slice(lo, hi), dst[i*w:(i+1)*w]) {
-				return notNumbers
+				return notNumbers()
 			}
 		}
 	}

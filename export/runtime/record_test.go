@@ -394,8 +394,8 @@ func TestVectorInputs(t *testing.T) {
 		Score:   func(*runtime.Batch, *runtime.Result) error { return nil },
 	}
 	nan := math.NaN()
-	list := func(elem arrow.DataType, width int32, rows [][]any) arrow.Array {
-		lb := array.NewFixedSizeListBuilder(memory.DefaultAllocator, width, elem)
+	// fill appends rows to lb, nil as a null list, and returns the column.
+	fill := func(lb array.ListLikeBuilder, rows [][]any) arrow.Array {
 		defer lb.Release()
 		for _, r := range rows {
 			if r == nil {
@@ -409,25 +409,16 @@ func TestVectorInputs(t *testing.T) {
 		}
 		return lb.NewArray()
 	}
+	list := func(elem arrow.DataType, width int32, rows [][]any) arrow.Array {
+		return fill(array.NewFixedSizeListBuilder(memory.DefaultAllocator, width, elem), rows)
+	}
 	// varList builds a list (or large_list) column: a null list has no
 	// values, as pyarrow makes them.
 	varList := func(large bool, elem arrow.DataType, rows [][]any) arrow.Array {
-		var lb array.VarLenListLikeBuilder = array.NewListBuilder(memory.DefaultAllocator, elem)
 		if large {
-			lb = array.NewLargeListBuilder(memory.DefaultAllocator, elem)
+			return fill(array.NewLargeListBuilder(memory.DefaultAllocator, elem), rows)
 		}
-		defer lb.Release()
-		for _, r := range rows {
-			if r == nil {
-				lb.AppendNull()
-				continue
-			}
-			lb.Append(true)
-			for _, v := range r {
-				appendValue(t, lb.ValueBuilder(), v)
-			}
-		}
-		return lb.NewArray()
+		return fill(array.NewListBuilder(memory.DefaultAllocator, elem), rows)
 	}
 	rows := [][]any{{1, 2}, nil, {3, nil}, {-4, 5}}
 	full := [][]any{{1, 2}, {3, nil}, {-4, 5}}
